@@ -1,0 +1,226 @@
+// The plugin model: every input, filter, output and codec declares its options beside its code
+// (type, default, description, example). Validation, `sluice check` and the README reference are
+// all generated from these declarations, so they cannot drift apart.
+
+import type { Event, EventData } from './event.js';
+import type { Logger } from './logger.js';
+
+export type PluginKind = 'input' | 'filter' | 'output' | 'codec';
+
+export type OptionType =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'array' // a list; a single value is accepted and wrapped, as Logstash does
+  | 'hash'
+  | 'codec' // `codec => json` or `codec => json { … }`
+  | 'password'
+  | 'path'
+  | 'bytes' // `10MiB`, `512kb` or a number of bytes
+  | 'any';
+
+export interface OptionSpec {
+  type: OptionType;
+  description: string;
+  default?: unknown;
+  required?: boolean;
+  /** Allowed values of a string option. */
+  enum?: readonly string[];
+  /** Element type of an `array` option (checked and coerced). */
+  items?: 'string' | 'number' | 'any';
+  example?: string;
+}
+
+export type OptionsSchema = Record<string, OptionSpec>;
+
+/** A codec reference after validation. */
+export interface CodecSpec {
+  name: string;
+  settings: Record<string, unknown>;
+}
+
+export interface PluginContext {
+  pipelineId: string;
+  /** The `id` option, or `<name>_<n>` numbered in config order. */
+  pluginId: string;
+  logger: Logger;
+  /** Directory for this pipeline's state (checkpoints); `<path.data>/<pipeline>`. */
+  dataDir: string;
+  /** Directory of the config file the plugin came from (relative paths resolve against the cwd, as in Logstash). */
+  configDir?: string;
+  /** Instantiate a codec from a `codec` option value. */
+  createCodec(spec: CodecSpec): Codec;
+  /** Which side this instance lives on: `main` (inputs, output delivery) or `worker` (filters, encoding). */
+  side: 'main' | 'worker';
+}
+
+interface PluginDefBase<C> {
+  name: string;
+  description: string;
+  options: OptionsSchema;
+  /** Free-form notes for the docs. */
+  notes?: string;
+  /** Only for the type checker. */
+  readonly _config?: C;
+}
+
+export type Emit = (event: Event) => void;
+
+export interface Filter {
+  /**
+   * Process one event in place. Return true when the filter succeeded/matched: the common options
+   * (add_field, add_tag, remove_field, remove_tag) are then applied, as Logstash's filter_matched does.
+   * Events created by the filter (split, clone) go to `emit`; they get the common options and continue
+   * through the filters after this one. Set `event.cancelled` to drop the event.
+   */
+  filter(event: Event, emit: Emit): boolean;
+  /** When set, a watchdog interrupts a call running longer than this and calls `onTimeout` instead. */
+  readonly timeoutMillis?: number;
+  /** Called in place of `filter` for an event whose earlier run exceeded `timeoutMillis` (grok: tag `_groktimeout`). */
+  onTimeout?(event: Event): void;
+  /** Tag a failure adds (for accounting: events carrying it count as failed). */
+  readonly failureTags?: readonly string[];
+  close?(): void | Promise<void>;
+}
+
+export interface FilterDef<C = Record<string, unknown>> extends PluginDefBase<C> {
+  kind: 'filter';
+  create(config: C, ctx: PluginContext): Filter | Promise<Filter>;
+}
+
+/** Raw data an input hands to the pipeline. Decoding and filtering happen on the workers. */
+export type RawBatch =
+  | {
+      /** Whole lines (the last may lack its '\n'), decoded by the input's codec line by line. */
+      kind: 'bytes';
+      data: Uint8Array;
+      /** Event id = idPrefix + byte offset of the line. */
+      idPrefix: string;
+      baseOffset: number;
+      /** Byte offsets (absolute) of lines that were cut at the input's maximum line size. */
+      truncated?: number[];
+      /** Fields set on every event of the batch (e.g. `[log][file][path]`), by field reference. */
+      fields?: Record<string, unknown>;
+    }
+  | {
+      /** Framed messages (already joined by a multiline codec), one event source each. */
+      kind: 'messages';
+      messages: string[];
+      ids: string[];
+      truncated?: boolean[];
+      fields?: Record<string, unknown>;
+    }
+  | {
+      /** Structured events; `[@metadata][_id]` should already be set. */
+      kind: 'events';
+      events: EventData[];
+    };
+
+export interface InputSink {
+  /**
+   * Hand a batch to the pipeline. Resolves when there is room for more (backpressure: await it).
+   * `ack` runs once every output has delivered every event that came from this batch.
+   */
+  push(batch: RawBatch, ack?: () => void): Promise<void>;
+  /** True once the pipeline asked inputs to stop. */
+  readonly stopping: boolean;
+}
+
+export interface Input {
+  /** Read until done (end of stdin, read mode finished, generator count) or until `stop()`. */
+  run(sink: InputSink): Promise<void>;
+  /** Stop reading soon; `run` then resolves. Checkpoints are written by the input when acks arrive and on close. */
+  stop(): void;
+  close?(): Promise<void>;
+}
+
+export interface InputDef<C = Record<string, unknown>> extends PluginDefBase<C> {
+  kind: 'input';
+  create(config: C, ctx: PluginContext): Input | Promise<Input>;
+}
+
+export interface Output {
+  /** Worker side: turn a batch of events into a payload for `deliver` (must survive structured cloning). */
+  encode(events: Event[]): unknown;
+  /** Main side: write the payload; resolve once written (this is what acknowledges the input). */
+  deliver(payload: unknown): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface OutputDef<C = Record<string, unknown>> extends PluginDefBase<C> {
+  kind: 'output';
+  create(config: C, ctx: PluginContext): Output | Promise<Output>;
+}
+
+/** Joins lines into messages (multiline); runs on the input's side so order is kept. */
+export interface LineJoiner {
+  /** Feed one line and its id; completed messages (text, id of the first line) are appended to `out`. */
+  push(line: string, id: string, out: Array<[string, string]>): void;
+  /** Flush the pending message, if any. */
+  flush(out: Array<[string, string]>): void;
+  /** ms timestamp since which a message is pending, or null (drives `auto_flush_interval`). */
+  readonly pendingSince: number | null;
+  /** Idle time after which a pending message is flushed; 0 = only at end of input. */
+  readonly autoFlushMillis: number;
+}
+
+export interface Codec {
+  /** Decode one framed message (a line) into zero or more events. */
+  decode(message: string, emit: (data: EventData) => void): void;
+  /** Encode one event, including its delimiter (line codecs end with '\n'). */
+  encode(event: Event): string;
+  /** Present on codecs that join lines (multiline). */
+  createJoiner?(): LineJoiner;
+}
+
+export interface CodecDef<C = Record<string, unknown>> extends PluginDefBase<C> {
+  kind: 'codec';
+  create(config: C, ctx: PluginContext): Codec;
+}
+
+export type PluginDef = InputDef<any> | FilterDef<any> | OutputDef<any> | CodecDef<any>;
+
+/** Helper that keeps a plugin's declared options and its config type together. */
+export function defineFilter<C>(def: Omit<FilterDef<C>, 'kind'>): FilterDef<C> {
+  return { kind: 'filter', ...def };
+}
+export function defineInput<C>(def: Omit<InputDef<C>, 'kind'>): InputDef<C> {
+  return { kind: 'input', ...def };
+}
+export function defineOutput<C>(def: Omit<OutputDef<C>, 'kind'>): OutputDef<C> {
+  return { kind: 'output', ...def };
+}
+export function defineCodec<C>(def: Omit<CodecDef<C>, 'kind'>): CodecDef<C> {
+  return { kind: 'codec', ...def };
+}
+
+/** Options every plugin of a kind accepts (Logstash's common options). */
+export const COMMON_OPTIONS: Record<PluginKind, OptionsSchema> = {
+  input: {
+    id: { type: 'string', description: 'Unique id of this plugin in metrics and logs.' },
+    enable_metric: { type: 'boolean', default: true, description: 'Count this plugin in metrics.' },
+    type: { type: 'string', description: 'Value of the `type` field set on each event (if not already set).' },
+    tags: { type: 'array', items: 'string', description: 'Tags added to each event.' },
+    add_field: { type: 'hash', default: {}, description: 'Fields added to each event (values are sprintf templates).' },
+    codec: { type: 'codec', default: 'plain', description: 'Codec that decodes the input data.' },
+  },
+  filter: {
+    id: { type: 'string', description: 'Unique id of this plugin in metrics and logs.' },
+    enable_metric: { type: 'boolean', default: true, description: 'Count this plugin in metrics.' },
+    add_field: { type: 'hash', default: {}, description: 'On success: add these fields (keys and values are sprintf templates).', example: 'add_field => { "foo_%{host}" => "bar %{message}" }' },
+    add_tag: { type: 'array', items: 'string', default: [], description: 'On success: add these tags (sprintf templates).' },
+    remove_field: { type: 'array', items: 'string', default: [], description: 'On success: remove these fields (sprintf templates).' },
+    remove_tag: { type: 'array', items: 'string', default: [], description: 'On success: remove these tags (sprintf templates).' },
+    periodic_flush: { type: 'boolean', default: false, description: 'Call the filter\'s flush periodically (accepted for compatibility).' },
+  },
+  output: {
+    id: { type: 'string', description: 'Unique id of this plugin in metrics and logs.' },
+    enable_metric: { type: 'boolean', default: true, description: 'Count this plugin in metrics.' },
+    codec: { type: 'codec', default: 'plain', description: 'Codec that encodes events.' },
+    workers: { type: 'number', default: 1, description: 'Accepted for compatibility; delivery concurrency is managed by the runtime.' },
+  },
+  codec: {
+    id: { type: 'string', description: 'Unique id of this codec.' },
+    enable_metric: { type: 'boolean', default: true, description: 'Count this plugin in metrics.' },
+  },
+};

@@ -94,9 +94,11 @@ export type RawBatch =
       /** Whole lines (the last may lack its '\n'), decoded by the input's codec line by line. */
       kind: 'bytes';
       data: Uint8Array;
-      /** Event id = idPrefix + byte offset of the line. */
+      /** Event id = idPrefix + byte offset of the line, or + line number when `baseLine` is set (stdin). */
       idPrefix: string;
       baseOffset: number;
+      /** Number of the batch's first line; when set, ids count lines instead of bytes. */
+      baseLine?: number;
       /** Byte offsets (absolute) of lines that were cut at the input's maximum line size. */
       truncated?: number[];
       /** Fields set on every event of the batch (e.g. `[log][file][path]`), by field reference. */

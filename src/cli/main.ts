@@ -1,0 +1,186 @@
+// The `sluice` command line, shaped like Logstash's: run / check / test, plus docs.
+
+import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { setLogLevel, isLogLevel, createLogger } from '../core/logger.js';
+import { loadRegistry } from '../core/registry.js';
+import { loadPipelines, type LoadOptions } from '../config/load.js';
+import { Agent, formatSummary } from '../core/agent.js';
+import { runTests } from './test.js';
+import { renderReference, updateReadme } from './docs.js';
+
+/** The installed package's root (bin, examples, patterns). */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function int(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+}
+
+interface ConfigFlags {
+  pathConfig?: string;
+  configString?: string;
+  pipelines?: string;
+  workers?: number;
+  batchSize?: number;
+  batchDelay?: number;
+  pathData?: string;
+  logLevel?: string;
+  pipeline?: string[];
+}
+
+function withConfigFlags(cmd: Command): Command {
+  return cmd
+    .option('-f, --path.config <path>', 'pipeline config: a file, a directory or a glob')
+    .option('-e, --config.string <config>', 'pipeline config given inline')
+    .option('--pipelines <file>', 'a pipelines.yml with several pipelines')
+    .option('--pipeline <id...>', 'only these pipelines of the pipelines.yml')
+    .option('-w, --pipeline.workers <n>', 'worker threads per pipeline (default: number of cores)', int('--pipeline.workers'))
+    .option('-b, --pipeline.batch.size <n>', 'maximum events per batch (default 1000)', int('--pipeline.batch.size'))
+    .option('-u, --pipeline.batch.delay <ms>', 'ms to wait for a batch to fill (default 50)', int('--pipeline.batch.delay'))
+    .option('--path.data <dir>', 'directory for state such as file checkpoints', 'sluice-data')
+    .option('--log.level <level>', 'fatal, error, warn, info, debug or trace', 'warn');
+}
+
+function flags(cmd: Command): ConfigFlags {
+  const o = cmd.opts() as Record<string, unknown>;
+  return {
+    pathConfig: o['path.config'] as string | undefined,
+    configString: o['config.string'] as string | undefined,
+    pipelines: o.pipelines as string | undefined,
+    pipeline: o.pipeline as string[] | undefined,
+    workers: o['pipeline.workers'] as number | undefined,
+    batchSize: o['pipeline.batch.size'] as number | undefined,
+    batchDelay: o['pipeline.batch.delay'] as number | undefined,
+    pathData: o['path.data'] as string | undefined,
+    logLevel: o['log.level'] as string | undefined,
+  };
+}
+
+function loadOptions(f: ConfigFlags, defaultToExamples: boolean): LoadOptions {
+  if (f.logLevel) {
+    if (!isLogLevel(f.logLevel)) throw new Error(`--log.level: unknown level ${f.logLevel}`);
+    setLogLevel(f.logLevel);
+  }
+  let pipelinesYml = f.pipelines;
+  if (defaultToExamples && !f.pathConfig && f.configString === undefined && !pipelinesYml) pipelinesYml = join(packageRoot, 'examples', 'pipelines.yml');
+  return {
+    configPath: f.pathConfig,
+    configString: f.configString,
+    pipelinesYml,
+    only: f.pipeline,
+    workers: f.workers,
+    batchSize: f.batchSize,
+    batchDelay: f.batchDelay,
+    pathData: f.pathData ?? 'sluice-data',
+  };
+}
+
+async function run(f: ConfigFlags): Promise<number> {
+  const opts = loadOptions(f, true);
+  const registry = await loadRegistry();
+  const logger = createLogger('sluice');
+  const agent = new Agent(opts, registry, logger);
+  let signals = 0;
+  const onStop = (sig: string) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`sluice: second ${sig}, exiting without draining\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`sluice: ${sig} received, draining in-flight batches (send again to force)\n`);
+    void agent.stop();
+  };
+  process.on('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGTERM', () => onStop('SIGTERM'));
+  process.on('SIGHUP', () => {
+    process.stderr.write('sluice: SIGHUP received, reloading changed pipelines\n');
+    void agent.reload();
+  });
+  try {
+    await agent.start();
+  } catch (e) {
+    process.stderr.write(`sluice: ${(e as Error).message}\n`);
+    await agent.stop().catch(() => {});
+    return 1;
+  }
+  await agent.whenIdle();
+  process.stderr.write(formatSummary(agent.stats()));
+  return 0;
+}
+
+async function check(f: ConfigFlags): Promise<number> {
+  const opts = loadOptions(f, true);
+  const registry = await loadRegistry();
+  const { pipelines, errors } = loadPipelines(opts, registry);
+  if (errors.length) {
+    process.stderr.write(`Configuration invalid: ${errors.length} error${errors.length > 1 ? 's' : ''}\n${errors.map((e) => `  ${e}`).join('\n')}\n`);
+    return 1;
+  }
+  process.stdout.write(`Configuration OK: ${pipelines.map((p) => p.model.id).join(', ')}\n`);
+  return 0;
+}
+
+export function buildProgram(): Command {
+  const version = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version as string;
+  const program = new Command('sluice')
+    .description('Security-log ETL: Logstash-compatible pipelines, fast on every core')
+    .version(version)
+    .showHelpAfterError();
+
+  withConfigFlags(program.command('run').description('run pipelines (default: the bundled examples/pipelines.yml over the bundled sample logs)'))
+    .option('-t, --config.test_and_exit', 'validate the configuration and exit (same as `sluice check`)')
+    .action(async (_o, cmd: Command) => {
+      const f = flags(cmd);
+      process.exitCode = (cmd.opts() as Record<string, unknown>)['config.test_and_exit'] ? await check(f) : await run(f);
+    });
+
+  withConfigFlags(program.command('check').description('validate configuration and exit, reporting every error found')).action(async (_o, cmd: Command) => {
+    process.exitCode = await check(flags(cmd));
+  });
+
+  program
+    .command('test')
+    .description("run a pipeline's filters over the cases of a tests file and compare the resulting events")
+    .argument('<config>', 'pipeline config file, directory or glob')
+    .argument('<tests>', 'YAML file with test cases')
+    .option('--log.level <level>', 'log level', 'error')
+    .action(async (config: string, tests: string, o: Record<string, string>) => {
+      if (o['log.level'] && isLogLevel(o['log.level'])) setLogLevel(o['log.level']);
+      process.exitCode = await runTests(config, tests, process.stdout);
+    });
+
+  program
+    .command('docs')
+    .description('print the plugin reference generated from the plugins\' option declarations')
+    .option('--write <readme>', 'replace the reference section of this README')
+    .option('--check <readme>', 'exit non-zero if the README\'s reference is out of date')
+    .action(async (o: { write?: string; check?: string }) => {
+      const registry = await loadRegistry();
+      if (o.write || o.check) {
+        const file = (o.write ?? o.check)!;
+        if (!existsSync(file)) throw new Error(`${file} not found`);
+        const changed = updateReadme(file, registry, Boolean(o.write));
+        if (o.check && changed) {
+          process.stderr.write(`${file}: plugin reference is out of date; run npm run docs\n`);
+          process.exitCode = 1;
+        }
+      } else process.stdout.write(renderReference(registry));
+    });
+  return program;
+}
+
+const isMain = process.argv[1] && /(?:sluice(?:\.js)?|main\.js)$/.test(process.argv[1]);
+if (isMain) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((e: Error) => {
+      process.stderr.write(`sluice: ${e.message}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,122 @@
+// Everything that turns the CLI's arguments (-f, -e, --pipelines) into validated pipeline models.
+
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfig } from './parser.js';
+import { readConfigSources, parseConfigSources } from './sources.js';
+import { loadPipelinesYml, type PipelineSettings } from './pipelines-yml.js';
+import { compilePipeline } from './compile.js';
+import type { PipelineAST } from './ast.js';
+import type { PipelineModel, PipelineRunSettings } from '../core/model.js';
+import type { Registry } from '../core/registry.js';
+
+export interface LoadOptions {
+  /** -f: a file, directory or glob. */
+  configPath?: string;
+  /** -e: config text. */
+  configString?: string;
+  /** --pipelines: a pipelines.yml. */
+  pipelinesYml?: string;
+  /** -w / -b / --pipeline.batch.delay: override every pipeline's settings. */
+  workers?: number;
+  batchSize?: number;
+  batchDelay?: number;
+  /** Root for pipeline state (checkpoints), `<pathData>/<pipeline id>`. */
+  pathData: string;
+  /** Only these pipeline ids (from pipelines.yml). */
+  only?: string[];
+}
+
+export const DEFAULT_SETTINGS: PipelineRunSettings = {
+  workers: availableParallelism(),
+  // Logstash's default is 125; a batch is also the unit handed between threads, and bigger batches cost
+  // less per event to move. Users' explicit pipeline.batch.size is honoured.
+  batchSize: 1000,
+  batchDelay: 50,
+};
+
+export interface LoadedPipeline {
+  model: PipelineModel;
+  /** The parsed syntax tree (for `sluice test`). */
+  ast: PipelineAST;
+  /** The pipelines.yml entry, when there was one. */
+  entry?: PipelineSettings;
+}
+
+export interface LoadResult {
+  pipelines: LoadedPipeline[];
+  errors: string[];
+}
+
+function errorText(e: unknown): string {
+  const err = e as { errors?: string[]; message?: string };
+  return err.errors?.length ? err.errors.join('\n') : (err.message ?? String(e));
+}
+
+/** Load and validate every pipeline; collects all errors instead of stopping at the first. */
+export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult {
+  const errors: string[] = [];
+  const entries: Array<{ id: string; ast?: PipelineAST; sources: string[]; settings: Partial<PipelineRunSettings>; entry?: PipelineSettings }> = [];
+  const given = [opts.configPath, opts.configString, opts.pipelinesYml].filter((x) => x !== undefined).length;
+  if (given > 1) errors.push('give only one of -f, -e and --pipelines');
+  if (opts.configString !== undefined) {
+    try {
+      entries.push({ id: 'main', ast: parseConfig(opts.configString, '<config string>'), sources: ['<config string>'], settings: {} });
+    } catch (e) {
+      errors.push(errorText(e));
+    }
+  } else if (opts.configPath !== undefined) {
+    try {
+      const sources = readConfigSources(opts.configPath);
+      entries.push({ id: 'main', ast: parseConfigSources(sources), sources: sources.map((s) => s.file), settings: {} });
+    } catch (e) {
+      errors.push(errorText(e));
+    }
+  } else if (opts.pipelinesYml !== undefined) {
+    let list: PipelineSettings[] = [];
+    try {
+      list = loadPipelinesYml(opts.pipelinesYml);
+    } catch (e) {
+      errors.push(errorText(e));
+    }
+    for (const p of list) {
+      if (opts.only && !opts.only.includes(p.id)) continue;
+      const settings: Partial<PipelineRunSettings> = {};
+      if (p.workers !== undefined) settings.workers = p.workers;
+      if (p.batchSize !== undefined) settings.batchSize = p.batchSize;
+      if (p.batchDelay !== undefined) settings.batchDelay = p.batchDelay;
+      try {
+        if (p.configString !== undefined) {
+          entries.push({ id: p.id, ast: parseConfig(p.configString, `${p.source} (pipeline ${p.id})`), sources: [`${p.source}#${p.id}`], settings, entry: p });
+        } else {
+          const sources = readConfigSources(p.pathConfig!);
+          entries.push({ id: p.id, ast: parseConfigSources(sources), sources: sources.map((s) => s.file), settings, entry: p });
+        }
+      } catch (e) {
+        errors.push(`pipeline '${p.id}': ${errorText(e)}`);
+      }
+    }
+    if (opts.only) for (const id of opts.only) if (!list.some((p) => p.id === id)) errors.push(`no pipeline '${id}' in ${opts.pipelinesYml}`);
+  } else errors.push('no configuration: give -f PATH, -e CONFIG or --pipelines FILE');
+
+  const pipelines: LoadedPipeline[] = [];
+  for (const e of entries) {
+    if (!e.ast) continue;
+    const settings: PipelineRunSettings = {
+      workers: opts.workers ?? e.settings.workers ?? DEFAULT_SETTINGS.workers,
+      batchSize: opts.batchSize ?? e.settings.batchSize ?? DEFAULT_SETTINGS.batchSize,
+      batchDelay: opts.batchDelay ?? e.settings.batchDelay ?? DEFAULT_SETTINGS.batchDelay,
+    };
+    if (!(settings.workers >= 1)) errors.push(`pipeline '${e.id}': pipeline.workers must be at least 1`);
+    if (!(settings.batchSize >= 1)) errors.push(`pipeline '${e.id}': pipeline.batch.size must be at least 1`);
+    const { model, errors: errs } = compilePipeline(e.ast, registry, {
+      id: e.id,
+      settings,
+      sources: e.sources,
+      dataDir: join(resolve(opts.pathData), e.id),
+    });
+    errors.push(...errs);
+    pipelines.push({ model, ast: e.ast, entry: e.entry });
+  }
+  return { pipelines, errors };
+}

@@ -1,0 +1,381 @@
+// The worker side of a pipeline: decode raw batches into events, run the filter program, route events to
+// outputs and encode them. Runs inside each worker thread (and nowhere else), so it may take all the CPU.
+//
+// Filters and output routing are flattened into small programs of FILTER / IF / JUMP ops. An event created
+// by a filter (split, clone) continues at the op after the one that created it, even across conditionals.
+
+import { Event, type EventData } from './event.js';
+import { parseFieldRef, getPath, setPath, type FieldPath } from './fieldref.js';
+import { compileSprintf, isTemplate, type Template } from './sprintf.js';
+import { compileCondition } from '../config/conditions.js';
+import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './model.js';
+import type { Codec, CodecSpec, Filter, FilterDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
+import type { Registry } from './registry.js';
+import type { Logger } from './logger.js';
+
+export const LINE_TRUNCATED_TAG = '_line_truncated';
+export const FILTER_EXCEPTION_TAG = '_filter_exception';
+
+/** Per-batch accounting, summed by the main thread. Filters and outputs are indexed in config order. */
+export interface BatchCounts {
+  in: number;
+  created: number;
+  dropped: number;
+  out: number;
+  failed: number;
+  truncated: number;
+  filterIn: number[];
+  filterFailed: number[];
+  filterDropped: number[];
+  outputIn: number[];
+}
+
+const enum OpCode {
+  Filter,
+  If,
+  Jump,
+  Output,
+}
+interface Op {
+  code: OpCode;
+  /** filter/output index, or jump target */
+  arg: number;
+  cond?: (e: Event) => boolean;
+}
+
+function compileProgram(nodes: ModelNode[], code: OpCode.Filter | OpCode.Output, index: Map<PluginSpec, number>): Op[] {
+  const ops: Op[] = [];
+  const emit = (list: ModelNode[]) => {
+    for (const n of list) {
+      if (n.kind === 'plugin') {
+        ops.push({ code, arg: index.get(n.plugin)! });
+        continue;
+      }
+      const endJumps: Op[] = [];
+      for (const b of n.branches) {
+        if (b.condition) {
+          const test: Op = { code: OpCode.If, arg: -1, cond: compileCondition(b.condition) };
+          ops.push(test);
+          emit(b.body);
+          const j: Op = { code: OpCode.Jump, arg: -1 };
+          ops.push(j);
+          endJumps.push(j);
+          test.arg = ops.length;
+        } else emit(b.body);
+      }
+      for (const j of endJumps) j.arg = ops.length;
+    }
+  };
+  emit(nodes);
+  return ops;
+}
+
+/** Logstash's filter_matched: add_field, remove_field, add_tag, remove_tag, applied only on success. */
+class Decorations {
+  private readonly addFields: Array<[Template, Template[] | Template]>;
+  private readonly addTags: Template[];
+  private readonly removeFields: Template[];
+  private readonly removeTags: Template[];
+  readonly empty: boolean;
+
+  constructor(config: Record<string, unknown>) {
+    const af = (config.add_field ?? {}) as Record<string, unknown>;
+    this.addFields = Object.entries(af).map(([k, v]) => [
+      compileSprintf(k),
+      Array.isArray(v) ? v.map((x) => compileSprintf(String(x))) : compileSprintf(String(v)),
+    ]);
+    this.addTags = ((config.add_tag ?? []) as string[]).map((t) => compileSprintf(t));
+    this.removeFields = ((config.remove_field ?? []) as string[]).map((t) => compileSprintf(t));
+    this.removeTags = ((config.remove_tag ?? []) as string[]).map((t) => compileSprintf(t));
+    this.empty = !this.addFields.length && !this.addTags.length && !this.removeFields.length && !this.removeTags.length;
+  }
+
+  apply(e: Event): void {
+    for (const [kt, vt] of this.addFields) {
+      const key = kt(e);
+      const value = Array.isArray(vt) ? vt.map((t) => t(e)) : vt(e);
+      const path = parseFieldRef(key);
+      const cur = getPath(e.data, path);
+      if (cur === undefined) setPath(e.data, path, value);
+      else if (Array.isArray(cur)) Array.isArray(value) ? cur.push(...value) : cur.push(value);
+      else setPath(e.data, path, Array.isArray(value) ? [cur, ...value] : [cur, value]);
+    }
+    for (const t of this.addTags) e.tag(t(e));
+    for (const t of this.removeFields) e.remove(t(e));
+    for (const t of this.removeTags) e.untag(t(e));
+  }
+}
+
+/** Per-input decoding: codec, and the input's common options (type, tags, add_field). */
+class InputDecoder {
+  private readonly type: string | undefined;
+  private readonly tags: string[];
+  private readonly addFields: Array<[FieldPath, Template | string]>;
+
+  constructor(
+    readonly codec: Codec,
+    config: Record<string, unknown>,
+  ) {
+    this.type = config.type as string | undefined;
+    this.tags = (config.tags as string[] | undefined) ?? [];
+    this.addFields = Object.entries((config.add_field ?? {}) as Record<string, unknown>).map(([k, v]) => {
+      const s = String(v);
+      return [parseFieldRef(k), isTemplate(s) ? compileSprintf(s) : s];
+    });
+  }
+
+  decorate(e: Event): void {
+    if (this.type !== undefined && e.data.type === undefined) e.data.type = this.type;
+    for (const t of this.tags) e.tag(t);
+    for (const [path, v] of this.addFields) if (getPath(e.data, path) === undefined) setPath(e.data, path, typeof v === 'string' ? v : v(e));
+  }
+}
+
+export interface ExecutorResult {
+  payloads: unknown[];
+  counts: BatchCounts;
+}
+
+export class PipelineExecutor {
+  private readonly filterOps: Op[];
+  private readonly outputOps: Op[];
+  private readonly failureTags: Set<string>;
+  /** Skips for timed-out calls: ordinal * 4096 + filter index. */
+  private skips: Set<number> | undefined;
+  private ordinal = 0;
+  private counts!: BatchCounts;
+  private routed!: Event[][];
+
+  private constructor(
+    private readonly filters: Filter[],
+    private readonly decorations: Decorations[],
+    private readonly outputs: Output[],
+    private readonly decoders: InputDecoder[],
+    filterNodes: ModelNode[],
+    outputNodes: ModelNode[],
+    filterIndex: Map<PluginSpec, number>,
+    outputIndex: Map<PluginSpec, number>,
+    private readonly logger: Logger,
+    /** [batch seq, event ordinal, filter index or -1] for the main thread's watchdog. */
+    private readonly watch: Int32Array,
+  ) {
+    this.filterOps = compileProgram(filterNodes, OpCode.Filter, filterIndex);
+    this.outputOps = compileProgram(outputNodes, OpCode.Output, outputIndex);
+    this.failureTags = new Set(['_jsonparsefailure', FILTER_EXCEPTION_TAG]);
+    for (const f of filters) for (const t of f.failureTags ?? []) this.failureTags.add(t);
+  }
+
+  get filterTimeouts(): Array<number | undefined> {
+    return this.filters.map((f) => f.timeoutMillis);
+  }
+
+  static async create(model: PipelineModel, registry: Registry, logger: Logger, watch: Int32Array = new Int32Array(3)): Promise<PipelineExecutor> {
+    const ctxFor = (p: PluginSpec): PluginContext => {
+      const base = { pipelineId: model.id, pluginId: p.id, logger: logger.child(p.id), dataDir: model.dataDir, side: 'worker' as const };
+      return { ...base, createCodec: (spec: CodecSpec) => registry.createCodec(spec, base) };
+    };
+    const filterSpecs = [...plugins(model.filters)];
+    const outputSpecs = [...plugins(model.outputs)];
+    const filters: Filter[] = [];
+    for (const p of filterSpecs) filters.push(await (registry.get('filter', p.name) as FilterDef).create(p.config as never, ctxFor(p)));
+    const outputs: Output[] = [];
+    for (const p of outputSpecs) outputs.push(await (registry.get('output', p.name) as OutputDef).create(p.config as never, ctxFor(p)));
+    const decoders = model.inputs.map((p) => new InputDecoder(ctxFor(p).createCodec(p.config.codec as CodecSpec), p.config));
+    return new PipelineExecutor(
+      filters,
+      filterSpecs.map((p) => new Decorations(p.config)),
+      outputs,
+      decoders,
+      model.filters,
+      model.outputs,
+      new Map(filterSpecs.map((p, i) => [p, i])),
+      new Map(outputSpecs.map((p, i) => [p, i])),
+      logger,
+      watch,
+    );
+  }
+
+  /** Turn a raw batch from input `inputIndex` into events. */
+  decode(raw: RawBatch, inputIndex: number): Event[] {
+    const dec = this.decoders[inputIndex]!;
+    const events: Event[] = [];
+    const codec = dec.codec;
+    let id = '';
+    let sub = 0;
+    const emit = (data: EventData) => {
+      const e = new Event(data);
+      e.metadata._id = sub === 0 ? id : `${id}.${sub}`;
+      sub++;
+      events.push(e);
+    };
+    if (raw.kind === 'bytes') {
+      const buf = Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
+      const truncated = raw.truncated && raw.truncated.length ? new Set(raw.truncated) : undefined;
+      const byLine = raw.baseLine !== undefined;
+      let line = raw.baseLine ?? 0;
+      let start = 0;
+      const n = buf.length;
+      while (start < n) {
+        let end = buf.indexOf(10, start);
+        const next = end < 0 ? n : end + 1;
+        if (end < 0) end = n;
+        let stop = end;
+        if (stop > start && buf[stop - 1] === 13) stop--; // CRLF
+        const offset = raw.baseOffset + start;
+        id = raw.idPrefix + (byLine ? line : offset);
+        sub = 0;
+        const before = events.length;
+        codec.decode(buf.toString('utf8', start, stop), emit);
+        if (truncated?.has(offset)) for (let i = before; i < events.length; i++) events[i]!.tag(LINE_TRUNCATED_TAG);
+        start = next;
+        line++;
+      }
+    } else if (raw.kind === 'messages') {
+      for (let i = 0; i < raw.messages.length; i++) {
+        id = raw.ids[i]!;
+        sub = 0;
+        const before = events.length;
+        codec.decode(raw.messages[i]!, emit);
+        if (raw.truncated?.[i]) for (let j = before; j < events.length; j++) events[j]!.tag(LINE_TRUNCATED_TAG);
+      }
+    } else {
+      for (const data of raw.events) events.push(new Event(data));
+    }
+    const fields = raw.kind === 'events' ? undefined : raw.fields;
+    const fieldList = fields ? Object.entries(fields).map(([k, v]) => [parseFieldRef(k), v] as const) : undefined;
+    for (const e of events) {
+      if (fieldList) for (const [p, v] of fieldList) if (getPath(e.data, p) === undefined) setPath(e.data, p, v);
+      dec.decorate(e);
+    }
+    return events;
+  }
+
+  /** Run filters and output routing over a batch, then encode per output. */
+  process(events: Event[], seq: number, skips?: number[]): ExecutorResult {
+    this.watch[0] = seq;
+    this.skips = skips && skips.length ? new Set(skips) : undefined;
+    this.ordinal = 0;
+    const nf = this.filters.length;
+    const no = this.outputs.length;
+    this.counts = {
+      in: events.length,
+      created: 0,
+      dropped: 0,
+      out: 0,
+      failed: 0,
+      truncated: 0,
+      filterIn: new Array(nf).fill(0),
+      filterFailed: new Array(nf).fill(0),
+      filterDropped: new Array(nf).fill(0),
+      outputIn: new Array(no).fill(0),
+    };
+    this.routed = Array.from({ length: no }, () => []);
+    for (const e of events) this.runEvent(e, 0);
+    this.watch[2] = -1;
+    const payloads = new Array<unknown>(no);
+    for (let i = 0; i < no; i++) {
+      const list = this.routed[i]!;
+      this.counts.outputIn[i] = list.length;
+      payloads[i] = list.length ? this.outputs[i]!.encode(list) : undefined;
+    }
+    this.routed = [];
+    return { payloads, counts: this.counts };
+  }
+
+  private runEvent(event: Event, startPc: number): void {
+    const ops = this.filterOps;
+    const ordinal = this.ordinal++;
+    let pending: Array<[Event, number]> | undefined;
+    let pc = startPc;
+    while (pc < ops.length) {
+      const op = ops[pc]!;
+      if (op.code === OpCode.Filter) {
+        const idx = op.arg;
+        const f = this.filters[idx]!;
+        this.counts.filterIn[idx]!++;
+        this.watch[1] = ordinal;
+        this.watch[2] = idx;
+        let matched: boolean;
+        let created: Event[] | undefined;
+        if (this.skips !== undefined && this.skips.has(ordinal * 4096 + idx)) {
+          f.onTimeout?.(event);
+          matched = false;
+        } else {
+          try {
+            matched = f.filter(event, (e) => (created ??= []).push(e));
+          } catch (err) {
+            matched = false;
+            event.tag(FILTER_EXCEPTION_TAG);
+            this.logger.error('filter threw; event tagged and kept', { filter: idx, error: (err as Error).message });
+          }
+        }
+        this.watch[2] = -1;
+        const deco = this.decorations[idx]!;
+        if (matched) {
+          if (!deco.empty) deco.apply(event);
+        } else this.counts.filterFailed[idx]!++;
+        if (created !== undefined) {
+          this.counts.created += created.length;
+          for (const c of created) {
+            if (!deco.empty) deco.apply(c);
+            (pending ??= []).push([c, pc + 1]);
+          }
+        }
+        if (event.cancelled) {
+          this.counts.dropped++;
+          this.counts.filterDropped[idx]!++;
+          break;
+        }
+        pc++;
+      } else if (op.code === OpCode.If) {
+        pc = op.cond!(event) ? pc + 1 : op.arg;
+      } else pc = op.arg;
+    }
+    if (!event.cancelled) this.route(event);
+    if (pending !== undefined) for (const [e, at] of pending) this.runEvent(e, at);
+  }
+
+  /** Run only the filters (for `sluice test`): the events that leave the filter stage, in order. */
+  runFilters(events: Event[]): Event[] {
+    const collected: Event[] = [];
+    this.collect = collected;
+    try {
+      this.process(events, 0);
+    } finally {
+      this.collect = undefined;
+    }
+    return collected;
+  }
+  private collect: Event[] | undefined;
+
+  private route(event: Event): void {
+    this.counts.out++;
+    if (this.collect !== undefined) {
+      this.collect.push(event);
+      return;
+    }
+    const tags = event.data.tags;
+    if (Array.isArray(tags) && tags.length) {
+      for (const t of tags)
+        if (this.failureTags.has(t)) {
+          this.counts.failed++;
+          break;
+        }
+      if (tags.includes(LINE_TRUNCATED_TAG)) this.counts.truncated++;
+    }
+    const ops = this.outputOps;
+    let pc = 0;
+    while (pc < ops.length) {
+      const op = ops[pc]!;
+      if (op.code === OpCode.Output) {
+        this.routed[op.arg]!.push(event);
+        pc++;
+      } else if (op.code === OpCode.If) pc = op.cond!(event) ? pc + 1 : op.arg;
+      else pc = op.arg;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const f of this.filters) await f.close?.();
+  }
+}

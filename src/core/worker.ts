@@ -1,0 +1,49 @@
+// Worker thread entry: rebuilds the pipeline's filters and encoders from the model, then turns raw
+// batches into per-output payloads. All per-event work happens here, on as many threads as configured.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadRegistry } from './registry.js';
+import { createLogger } from './logger.js';
+import { PipelineExecutor } from './executor.js';
+import type { PipelineModel } from './model.js';
+import type { RawBatch } from './plugin.js';
+
+export interface WorkerInit {
+  model: PipelineModel;
+  watch: SharedArrayBuffer;
+  index: number;
+}
+export type ToWorker = { type: 'batch'; seq: number; input: number; batch: RawBatch; skips?: number[] } | { type: 'close' };
+export type FromWorker =
+  | { type: 'ready'; timeouts: Array<number | undefined> }
+  | { type: 'result'; seq: number; payloads: unknown[]; counts: import('./executor.js').BatchCounts }
+  | { type: 'failed'; seq: number; error: string }
+  | { type: 'init-error'; error: string }
+  | { type: 'closed' };
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+
+try {
+  const logger = createLogger(`${init.model.id}.worker${init.index}`);
+  const registry = await loadRegistry();
+  const exec = await PipelineExecutor.create(init.model, registry, logger, new Int32Array(init.watch));
+  port.on('message', async (msg: ToWorker) => {
+    if (msg.type === 'close') {
+      await exec.close();
+      post({ type: 'closed' });
+      return;
+    }
+    try {
+      const events = exec.decode(msg.batch, msg.input);
+      const { payloads, counts } = exec.process(events, msg.seq, msg.skips);
+      post({ type: 'result', seq: msg.seq, payloads, counts });
+    } catch (err) {
+      post({ type: 'failed', seq: msg.seq, error: (err as Error).stack ?? String(err) });
+    }
+  });
+  post({ type: 'ready', timeouts: exec.filterTimeouts });
+} catch (err) {
+  post({ type: 'init-error', error: (err as Error).stack ?? String(err) });
+}

@@ -67,6 +67,9 @@ function loadOptions(f: ConfigFlags, defaultToExamples: boolean): LoadOptions {
     if (!isLogLevel(f.logLevel)) throw new Error(`--log.level: unknown level ${f.logLevel}`);
     setLogLevel(f.logLevel);
   }
+  // The bundled examples find their sample logs and output folder through these (overridable) variables.
+  process.env.SLUICE_EXAMPLES_DIR ??= join(packageRoot, 'examples');
+  process.env.SLUICE_DATA ??= f.pathData ?? 'sluice-data';
   let pipelinesYml = f.pipelines;
   if (defaultToExamples && !f.pathConfig && f.configString === undefined && !pipelinesYml) pipelinesYml = join(packageRoot, 'examples', 'pipelines.yml');
   return {
@@ -152,6 +155,7 @@ export function buildProgram(): Command {
     .option('--log.level <level>', 'log level', 'error')
     .action(async (config: string, tests: string, o: Record<string, string>) => {
       if (o['log.level'] && isLogLevel(o['log.level'])) setLogLevel(o['log.level']);
+      process.env.SLUICE_EXAMPLES_DIR ??= join(packageRoot, 'examples');
       process.exitCode = await runTests(config, tests, process.stdout);
     });
 

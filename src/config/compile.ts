@@ -78,9 +78,12 @@ export function compilePipeline(ast: PipelineAST, registry: Registry, opts: Comp
     }
     const n = (counters.get(`${kind}:${p.name}`) ?? 0) + 1;
     counters.set(`${kind}:${p.name}`, n);
-    const id = typeof config.id === 'string' && config.id ? config.id : `${p.name}_${n}`;
-    if (ids.has(id)) errors.push(`${at}: duplicate plugin id '${id}'`);
-    ids.add(id);
+    const explicit = typeof config.id === 'string' && config.id !== '';
+    const id = explicit ? (config.id as string) : `${p.name}_${n}`;
+    // Explicit ids are unique in the whole pipeline, as in Logstash; generated ones per kind.
+    const key = explicit ? id : `${kind}:${id}`;
+    if (ids.has(key)) errors.push(`${at}: duplicate plugin id '${id}'`);
+    ids.add(key);
     return { kind, name: p.name, id, config, where: at };
   };
 

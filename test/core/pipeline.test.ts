@@ -1,0 +1,196 @@
+// The runtime end to end: worker threads, acknowledgement, accounting, backpressure, timeouts, signals.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
+import { loadRegistry } from '../../src/core/registry.js';
+import { createLogger } from '../../src/core/logger.js';
+import { Agent } from '../../src/core/agent.js';
+import { repoRoot } from '../helpers.js';
+
+const bin = join(repoRoot, 'bin', 'sluice.js');
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'sluice-rt-'));
+}
+
+function readJsonLines(file: string): Array<Record<string, any>> {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
+async function runConfig(config: string, dir: string, workers = 2, batchSize = 100) {
+  const registry = await loadRegistry();
+  const agent = new Agent({ configString: config, pathData: join(dir, 'data'), workers, batchSize }, registry, createLogger('test'));
+  await agent.start();
+  await agent.whenIdle();
+  return agent.stats();
+}
+
+test('generator → filters → file output on 2 worker threads: every event once, counts add up', async () => {
+  const dir = tmp();
+  const out = join(dir, 'out.jsonl');
+  const stats = await runConfig(
+    `input { generator { lines => ["a=1 b=x", "drop me", "c=3"] count => 1000 } }
+     filter {
+       if [message] == "drop me" { drop {} }
+       mutate { add_field => { "id" => "%{[@metadata][_id]}" } }
+     }
+     output { file { path => "${out}" } }`,
+    dir,
+  );
+  const events = readJsonLines(out);
+  assert.equal(events.length, 2000);
+  assert.equal(new Set(events.map((e) => e.id)).size, 2000, 'ids are unique');
+  assert.ok(events.every((e) => !('@metadata' in e)), '@metadata is never written');
+  const s = stats[0]!;
+  assert.equal(s.in, 3000);
+  assert.equal(s.dropped, 1000);
+  assert.equal(s.out, 2000);
+  assert.equal(s.in + s.created, s.out + s.dropped);
+  assert.equal(s.outputs[0]!.in, 2000);
+});
+
+test('conditionals route events to different outputs; filter decorations apply only on success', async () => {
+  const dir = tmp();
+  const stats = await runConfig(
+    `input { generator { lines => ['{"n": 1}', "not json"] count => 10 } }
+     filter { json { source => "message" add_tag => ["parsed"] } }
+     output {
+       if "_jsonparsefailure" in [tags] { file { path => "${join(dir, 'bad.jsonl')}" } }
+       else { file { path => "${join(dir, 'good.jsonl')}" } }
+     }`,
+    dir,
+  );
+  const good = readJsonLines(join(dir, 'good.jsonl'));
+  const bad = readJsonLines(join(dir, 'bad.jsonl'));
+  assert.equal(good.length, 10);
+  assert.equal(bad.length, 10);
+  assert.ok(good.every((e) => e.n === 1 && e.tags.includes('parsed')));
+  assert.ok(bad.every((e) => !e.tags.includes('parsed') && e.tags.includes('_jsonparsefailure')));
+  assert.equal(stats[0]!.failed, 10);
+});
+
+test('a runaway grok pattern is interrupted after timeout_millis: event tagged _groktimeout, the others go on', async () => {
+  const dir = tmp();
+  const out = join(dir, 'out.jsonl');
+  const evil = 'a'.repeat(40) + '!';
+  const stats = await runConfig(
+    `input { generator { lines => ["aaa", "${evil}", "aaaa"] count => 3 } }
+     filter { grok { match => { "message" => "^(a+)+$" } timeout_millis => 300 } }
+     output { file { path => "${out}" } }`,
+    dir,
+    1,
+    2,
+  );
+  const events = readJsonLines(out);
+  assert.equal(events.length, 9);
+  const timedOut = events.filter((e) => e.tags?.includes('_groktimeout'));
+  assert.equal(timedOut.length, 3);
+  assert.ok(timedOut.every((e) => e.message === evil));
+  assert.ok(events.filter((e) => e.message !== evil).every((e) => !e.tags), 'the other events matched');
+  assert.equal(stats[0]!.out, 9);
+});
+
+function lines(n: number, prefix = 'line'): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += `${prefix} ${i} ${'x'.repeat(40)}\n`;
+  return s;
+}
+
+function waitExit(child: ReturnType<typeof spawn>): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((r) => child.on('exit', (code) => r(code)));
+}
+
+test('kill -9 mid-run, then restart: every line at least once, exactly once by [@metadata][_id]', async () => {
+  const dir = tmp();
+  const input = join(dir, 'in.log');
+  const N = 300_000;
+  writeFileSync(input, lines(N));
+  const out = join(dir, 'out.jsonl');
+  const config = `input { file { path => "${input}" mode => "read" sincedb_path => "${join(dir, 'sincedb')}" sincedb_write_interval => 0.2 } }
+    filter { mutate { add_field => { "event_id" => "%{[@metadata][_id]}" } } }
+    output { file { path => "${out}" } }`;
+  const first = spawn(process.execPath, [bin, 'run', '-e', config, '--path.data', join(dir, 'data'), '-w', '2', '-b', '500'], { stdio: 'ignore' });
+  // Kill once some, but not all, output exists.
+  for (let i = 0; i < 400; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    if (existsSync(out) && readFileSync(out).length > 2_000_000) break;
+  }
+  first.kill('SIGKILL');
+  await waitExit(first);
+  const partial = readJsonLines(out).length;
+  assert.ok(partial > 0 && partial < N, `killed mid-run (had ${partial} of ${N})`);
+  const second = spawn(process.execPath, [bin, 'run', '-e', config, '--path.data', join(dir, 'data'), '-w', '2', '-b', '500'], { stdio: 'ignore' });
+  assert.equal(await waitExit(second), 0);
+  const events = readJsonLines(out);
+  const byId = new Map<string, string>();
+  for (const e of events) byId.set(e.event_id, e.message);
+  assert.equal(byId.size, N, 'every line is there, once per id');
+  const messages = new Set(events.map((e) => e.message));
+  assert.equal(messages.size, N, 'no line lost');
+  assert.ok(events.length >= N);
+});
+
+test('SIGTERM drains in-flight batches and saves the checkpoint; a restart reads nothing twice', async () => {
+  const dir = tmp();
+  const input = join(dir, 'in.log');
+  writeFileSync(input, lines(50_000));
+  const out = join(dir, 'out.jsonl');
+  const config = `input { file { path => "${input}" mode => "tail" start_position => "beginning" sincedb_path => "${join(dir, 'sincedb')}" } }
+    output { file { path => "${out}" } }`;
+  const run = () => spawn(process.execPath, [bin, 'run', '-e', config, '--path.data', join(dir, 'data'), '-w', '2'], { stdio: 'ignore' });
+  const first = run();
+  for (let i = 0; i < 400 && readJsonLines(out).length < 50_000; i++) await new Promise((r) => setTimeout(r, 50));
+  first.kill('SIGTERM');
+  assert.equal(await waitExit(first), 0);
+  assert.equal(readJsonLines(out).length, 50_000);
+  // Append more, restart: only the new lines are read.
+  writeFileSync(input, lines(10, 'new'), { flag: 'a' });
+  const second = run();
+  for (let i = 0; i < 200 && readJsonLines(out).length < 50_010; i++) await new Promise((r) => setTimeout(r, 50));
+  second.kill('SIGTERM');
+  assert.equal(await waitExit(second), 0);
+  const events = readJsonLines(out);
+  assert.equal(events.length, 50_010);
+  assert.equal(events.filter((e) => String(e.message).startsWith('new')).length, 10);
+});
+
+test('a blocked output holds back its own pipeline only, and memory stays bounded', async () => {
+  const dir = tmp();
+  const fifo = join(dir, 'blocked.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const yml = join(dir, 'pipelines.yml');
+  writeFileSync(
+    yml,
+    `- pipeline.id: blocked
+  pipeline.workers: 1
+  config.string: 'input { generator { message => "${'x'.repeat(200)}" count => 0 } } output { file { path => "${fifo}" } }'
+- pipeline.id: free
+  pipeline.workers: 1
+  config.string: 'input { generator { count => 20000 } } output { file { path => "${join(dir, 'free.jsonl')}" } }'
+`,
+  );
+  const registry = await loadRegistry();
+  const agent = new Agent({ pipelinesYml: yml, pathData: join(dir, 'data'), batchSize: 100 }, registry, createLogger('test'));
+  // Nobody reads the FIFO: opening it for writing blocks, so the 'blocked' pipeline's output never completes.
+  await agent.start();
+  const rss0 = process.memoryUsage().rss;
+  for (let i = 0; i < 200 && readJsonLines(join(dir, 'free.jsonl')).length < 20000; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(readJsonLines(join(dir, 'free.jsonl')).length, 20000, 'the free pipeline finished while the other is blocked');
+  const blocked = agent.stats().find((s) => s.id === 'blocked')!;
+  assert.ok(blocked.in <= 100 * 6 + 1000, `blocked pipeline stopped reading (in=${blocked.in})`);
+  assert.ok(process.memoryUsage().rss - rss0 < 200 * 1024 * 1024, 'memory did not grow unbounded');
+  // Unblock: read the FIFO so the pipeline can drain and stop.
+  const reader = spawn('cat', [fifo], { stdio: ['ignore', 'ignore', 'ignore'] });
+  await agent.stop();
+  reader.kill();
+  assert.ok(readdirSync(dir).includes('free.jsonl'));
+});

@@ -194,3 +194,29 @@ test('a blocked output holds back its own pipeline only, and memory stays bounde
   reader.kill();
   assert.ok(readdirSync(dir).includes('free.jsonl'));
 });
+
+test('SIGHUP reloads a changed pipeline without losing or repeating a line', async () => {
+  const dir = tmp();
+  const input = join(dir, 'in.log');
+  const out = join(dir, 'out.jsonl');
+  writeFileSync(input, lines(1000, 'before'));
+  const conf = join(dir, 'p.conf');
+  const config = (version: string) => `input { file { path => "${input}" start_position => "beginning" sincedb_path => "${join(dir, 'sincedb')}" stat_interval => 0.1 } }
+    filter { mutate { add_field => { "version" => "${version}" } } }
+    output { file { path => "${out}" } }`;
+  writeFileSync(conf, config('v1'));
+  const child = spawn(process.execPath, [bin, 'run', '-f', conf, '--path.data', join(dir, 'data'), '-w', '2'], { stdio: 'ignore' });
+  for (let i = 0; i < 200 && readJsonLines(out).length < 1000; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(readJsonLines(out).length, 1000);
+  writeFileSync(conf, config('v2'));
+  child.kill('SIGHUP');
+  await new Promise((r) => setTimeout(r, 1500));
+  writeFileSync(input, lines(500, 'after'), { flag: 'a' });
+  for (let i = 0; i < 200 && readJsonLines(out).length < 1500; i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGTERM');
+  assert.equal(await waitExit(child), 0);
+  const events = readJsonLines(out);
+  assert.equal(events.length, 1500, 'no line lost or repeated across the reload');
+  assert.ok(events.filter((e) => e.message.startsWith('before')).every((e) => e.version === 'v1'));
+  assert.ok(events.filter((e) => e.message.startsWith('after')).every((e) => e.version === 'v2'), 'lines after the reload use the new config');
+});

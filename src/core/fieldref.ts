@@ -82,10 +82,11 @@ export function setPath(root: Record<string, unknown>, path: FieldPath, value: u
         if (idx >= 0) cur[idx] = next;
       }
     } else {
-      next = cur[seg];
+      next = Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
       if (next === null || typeof next !== 'object' || next instanceof Date) {
         next = {};
-        cur[seg] = next;
+        if (seg === '__proto__') Object.defineProperty(cur, seg, { value: next, writable: true, enumerable: true, configurable: true });
+        else cur[seg] = next;
       }
     }
     cur = next as Record<string, unknown>;
@@ -94,6 +95,9 @@ export function setPath(root: Record<string, unknown>, path: FieldPath, value: u
   if (Array.isArray(cur)) {
     const idx = indexOf(cur, seg);
     if (idx >= 0) cur[idx] = value;
+  } else if (seg === '__proto__') {
+    // Untrusted keys (kv, json) must not reach the prototype: store it as an ordinary property.
+    Object.defineProperty(cur, seg, { value, writable: true, enumerable: true, configurable: true });
   } else {
     cur[seg] = value;
   }

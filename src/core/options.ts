@@ -79,10 +79,18 @@ export function coerceOption(name: string, spec: OptionSpec, v: unknown): unknow
     }
     case 'hash':
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v;
-      // Logstash also accepts ["k1", "v1", "k2", "v2"] for a hash.
+      // Logstash also accepts ["k1", "v1", "k2", "v2"] for a hash; a repeated key collects its values in an
+      // array (grok: match => ["message", "p1", "message", "p2"]).
       if (Array.isArray(v) && v.length % 2 === 0 && v.every((x) => typeof x !== 'object')) {
         const o: Record<string, unknown> = {};
-        for (let i = 0; i < v.length; i += 2) o[String(v[i])] = v[i + 1];
+        for (let i = 0; i < v.length; i += 2) {
+          const k = String(v[i]);
+          if (!Object.prototype.hasOwnProperty.call(o, k)) o[k] = v[i + 1];
+          else {
+            const prev = o[k];
+            o[k] = Array.isArray(prev) ? [...prev, v[i + 1]] : [prev, v[i + 1]];
+          }
+        }
         return o;
       }
       throw new OptionError(`${name}: expected a hash like { "key" => "value" }, got ${describe(v)}`);

@@ -312,6 +312,8 @@ export class Pipeline {
           line++;
         }
         if (ack) st.waiting.push(ack);
+        // The source ended (file read to its end, rotated file finished): its last message is complete.
+        if (batch.final) st.joiner.flush(out);
         // Acks waiting on a still-pending message stay until it completes.
         const acks = st.joiner.pendingSince === null ? st.waiting.splice(0) : [];
         await sendMessages(st.fields, acks);

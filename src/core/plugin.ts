@@ -103,6 +103,11 @@ export type RawBatch =
       truncated?: number[];
       /** Fields set on every event of the batch (e.g. `[log][file][path]`), by field reference. */
       fields?: Record<string, unknown>;
+      /**
+       * Last batch of its source (idPrefix): a file read to its end in read mode, or a rotated file finished.
+       * A joining codec (multiline) flushes that source's pending message after it. May carry no data.
+       */
+      final?: boolean;
     }
   | {
       /** Framed messages (already joined by a multiline codec), one event source each. */

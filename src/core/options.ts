@@ -149,7 +149,8 @@ export function validateOptions(kind: PluginKind, pluginName: string, schema: Op
       errors.push(`${kind} plugin '${pluginName}': missing required option '${key}'`);
       continue;
     }
-    if (spec.default !== undefined) config[key] = cloneDefault(spec.type === 'codec' ? toCodecSpec(key, spec.default) : spec.default);
+    // Defaults go through the same coercion as given values (a `bytes` default like "1 MiB" becomes a number).
+    if (spec.default !== undefined) config[key] = cloneDefault(coerceOption(key, spec, spec.default));
   }
   return { config, errors };
 }

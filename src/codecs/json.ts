@@ -6,6 +6,7 @@ import { defineCodec } from '../core/plugin.js';
 import { ECS_COMPATIBILITY_OPTION } from '../core/ecs.js';
 import { parseFieldRef, setPath } from '../core/fieldref.js';
 import type { EventData } from '../core/event.js';
+import { stringifyEvent } from '../core/serialize.js';
 import { CHARSET_OPTION, checkCharset, decodeJsonDocument } from './support/common.js';
 
 interface JsonConfig {
@@ -41,7 +42,7 @@ export default defineCodec<JsonConfig>({
         decodeJsonDocument(message, emit, wrap);
       },
       encode(event) {
-        return JSON.stringify(event.toJSON());
+        return stringifyEvent(event.data);
       },
     };
   },

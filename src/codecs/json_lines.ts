@@ -6,6 +6,7 @@ import { defineCodec } from '../core/plugin.js';
 import { ECS_COMPATIBILITY_OPTION } from '../core/ecs.js';
 import { parseFieldRef, setPath } from '../core/fieldref.js';
 import type { EventData } from '../core/event.js';
+import { stringifyEvent } from '../core/serialize.js';
 import { CHARSET_OPTION, checkCharset, decodeJsonDocument, splitOnDelimiter } from './support/common.js';
 
 interface JsonLinesConfig {
@@ -48,7 +49,7 @@ export default defineCodec<JsonLinesConfig>({
         for (const line of splitOnDelimiter(message, delimiter)) decodeJsonDocument(line, emit, wrap);
       },
       encode(event) {
-        return JSON.stringify(event.toJSON()) + delimiter;
+        return stringifyEvent(event.data) + delimiter;
       },
     };
   },

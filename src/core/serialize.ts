@@ -27,3 +27,25 @@ export function stringifyEvent(data: EventData, includeMetadata = false): string
   }
   return JSON.stringify(copy);
 }
+
+const UNSAFE_INT = /([:[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 exact (as strings) instead of rounding them: Suricata's
+ * flow_id and similar 64-bit ids must survive. The check costs one scan only when a 16-digit run exists.
+ */
+export function parseJson(text: string): unknown {
+  if (!/\d{16}/.test(text)) return JSON.parse(text);
+  let changed = false;
+  const quoted = text.replace(UNSAFE_INT, (m, pre: string, num: string) => {
+    if (Number.isSafeInteger(Number(num))) return m;
+    changed = true;
+    return `${pre}"${num}"`;
+  });
+  if (!changed) return JSON.parse(text);
+  try {
+    return JSON.parse(quoted);
+  } catch {
+    return JSON.parse(text);
+  }
+}

@@ -6,6 +6,7 @@ import { defineFilter, type Filter } from '../core/plugin.js';
 import type { Event } from '../core/event.js';
 import { parseFieldRef, type FieldPath } from '../core/fieldref.js';
 import { rubyToS } from './support/ruby.js';
+import { parseJson } from '../core/serialize.js';
 
 interface JsonConfig {
   source: string;
@@ -82,7 +83,7 @@ export default defineFilter<JsonConfig>({
         try {
           if (typeof source !== 'string') throw new Error(`cannot parse a ${Array.isArray(source) ? 'array' : typeof source} as JSON`);
           // An empty (or blank) document parses to nothing, as with Logstash's JSON parser.
-          parsed = source.trim().length === 0 ? null : JSON.parse(source);
+          parsed = source.trim().length === 0 ? null : parseJson(source);
         } catch (e) {
           if (config.skip_on_invalid_json) return false;
           ctx.logger.warn('Error parsing json', { source: config.source, exception: (e as Error).message });

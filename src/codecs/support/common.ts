@@ -3,6 +3,7 @@
 import type { OptionSpec, PluginContext } from '../../core/plugin.js';
 import type { EventData } from '../../core/event.js';
 import { compileSprintf, type Template } from '../../core/sprintf.js';
+import { parseJson } from '../../core/serialize.js';
 
 export const CHARSET_OPTION: OptionSpec = {
   type: 'string',
@@ -50,7 +51,7 @@ export const JSON_PARSE_FAILURE = '_jsonparsefailure';
 export function decodeJsonDocument(text: string, emit: (data: EventData) => void, wrap?: (v: EventData) => EventData): void {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     if (text.trim() === '') return;
     emit({ message: text, tags: [JSON_PARSE_FAILURE] });

@@ -113,8 +113,9 @@ async function run(f: ConfigFlags): Promise<number> {
     return 1;
   }
   await agent.whenIdle();
-  process.stderr.write(formatSummary(agent.stats()));
-  return 0;
+  const stats = agent.stats();
+  process.stderr.write(formatSummary(stats));
+  return stats.some((s) => s.errors.length > 0) ? 1 : 0;
 }
 
 async function check(f: ConfigFlags): Promise<number> {

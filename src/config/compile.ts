@@ -50,6 +50,8 @@ export interface CompileOptions {
   settings: PipelineRunSettings;
   sources: string[];
   dataDir: string;
+  /** `pipeline.ecs_compatibility`: the default for every plugin that has an `ecs_compatibility` option. */
+  ecsCompatibility?: string;
 }
 
 export function compilePipeline(ast: PipelineAST, registry: Registry, opts: CompileOptions): { model: PipelineModel; errors: string[] } {
@@ -67,6 +69,7 @@ export function compilePipeline(ast: PipelineAST, registry: Registry, opts: Comp
     }
     const local: string[] = [];
     const raw = settingsOf(p, local);
+    if (opts.ecsCompatibility && 'ecs_compatibility' in def.options && raw.ecs_compatibility === undefined) raw.ecs_compatibility = opts.ecsCompatibility;
     const { config, errors: optErrors } = validateOptions(kind, p.name, def.options, raw);
     for (const e of [...local, ...optErrors]) errors.push(`${at}: ${e}`);
     // Validate codec settings now, so a bad codec is reported before anything runs.
@@ -74,7 +77,11 @@ export function compilePipeline(ast: PipelineAST, registry: Registry, opts: Comp
     if (codec) {
       const cdef = registry.get('codec', codec.name);
       if (!cdef) errors.push(`${at}: unknown codec '${codec.name}' (available: ${registry.names('codec').join(', ')})`);
-      else for (const e of validateOptions('codec', codec.name, cdef.options, codec.settings).errors) errors.push(`${at}: codec ${codec.name}: ${e}`);
+      else {
+        if (opts.ecsCompatibility && 'ecs_compatibility' in cdef.options && codec.settings.ecs_compatibility === undefined)
+          codec.settings = { ...codec.settings, ecs_compatibility: opts.ecsCompatibility };
+        for (const e of validateOptions('codec', codec.name, cdef.options, codec.settings).errors) errors.push(`${at}: codec ${codec.name}: ${e}`);
+      }
     }
     const n = (counters.get(`${kind}:${p.name}`) ?? 0) + 1;
     counters.set(`${kind}:${p.name}`, n);

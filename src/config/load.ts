@@ -114,6 +114,7 @@ export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult
       settings,
       sources: e.sources,
       dataDir: join(resolve(opts.pathData), e.id),
+      ecsCompatibility: e.entry?.other['pipeline.ecs_compatibility'] as string | undefined,
     });
     errors.push(...errs);
     pipelines.push({ model, ast: e.ast, entry: e.entry });

@@ -110,12 +110,13 @@ export function formatSummary(stats: PipelineStats[]): string {
       truncated: s.truncated,
       time: `${secs.toFixed(2)}s`,
       'events/s': rate,
-      check: balance === 0 && s.failedBatches === 0 ? 'ok' : `MISMATCH (${balance} unaccounted, ${s.failedBatches} failed batches)`,
+      check: s.errors.length ? 'ERROR' : balance === 0 && s.failedBatches === 0 ? 'ok' : `MISMATCH (${balance} unaccounted, ${s.failedBatches} failed batches)`,
     };
   });
   if (!rows.length) return 'no pipeline ran\n';
   const cols = Object.keys(rows[0]!) as Array<keyof (typeof rows)[0]>;
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join('  ');
-  return [line(cols as string[]), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n') + '\n';
+  const errors = stats.flatMap((s) => s.errors.map((e) => `error in pipeline ${s.id}: ${e}`));
+  return [line(cols as string[]), ...rows.map((r) => line(cols.map((c) => String(r[c])))), ...errors].join('\n') + '\n';
 }

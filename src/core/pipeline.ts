@@ -38,6 +38,8 @@ export interface PipelineStats {
   truncated: number;
   /** Batches a worker failed on (a bug, logged); their events are counted here, not silently lost. */
   failedBatches: number;
+  /** Errors that stopped the pipeline (a failing input). */
+  errors: string[];
   startedAt: number;
   endedAt?: number;
   filters: PluginStats[];
@@ -113,6 +115,7 @@ export class Pipeline {
       failed: 0,
       truncated: 0,
       failedBatches: 0,
+      errors: [],
       startedAt: Date.now(),
       filters: this.filterSpecs.map((p) => ({ id: p.id, name: p.name, in: 0, failed: 0, dropped: 0 })),
       outputs: this.outputSpecs.map((p) => ({ id: p.id, name: p.name, in: 0 })),
@@ -240,8 +243,15 @@ export class Pipeline {
       await input.run(sink.sink);
       await sink.finish();
     } catch (err) {
-      this.logger.error('input failed', { input: spec.id, error: (err as Error).message });
-      throw err;
+      // A failing input stops its pipeline cleanly (what was read is still delivered and acknowledged);
+      // the error is reported in the stats and the exit status.
+      const message = `input ${spec.id} (${spec.where}): ${(err as Error).message}`;
+      this.logger.error('input failed; stopping the pipeline', { input: spec.id, error: (err as Error).message });
+      this.stats.errors.push(message);
+      if (!this.stopping) {
+        this.stopping = true;
+        for (const i of this.inputs) i.stop();
+      }
     }
   }
 

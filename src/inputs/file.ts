@@ -15,10 +15,10 @@
 // read again from 0.
 
 import { createHash } from 'node:crypto';
-import { appendFile, open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { appendFile, mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { defineInput, type CodecSpec, type Input, type InputSink, type PluginContext, type RawBatch } from '../core/plugin.js';
 import { ECS_COMPATIBILITY_OPTION, ecsMode } from '../core/ecs.js';
 import { expandGlob, globToRegExp } from '../core/glob.js';
@@ -163,7 +163,10 @@ export class FileInput implements Input {
 
   async run(sink: InputSink): Promise<void> {
     await this.sincedb.load();
-    if (this.readMode && this.config.file_completed_action.includes('log')) await appendFile(this.config.file_completed_log_path!, '');
+    if (this.readMode && this.config.file_completed_action.includes('log')) {
+      await mkdir(dirname(resolve(this.config.file_completed_log_path!)), { recursive: true });
+      await appendFile(this.config.file_completed_log_path!, '');
+    }
     if (this.writeMillis > 0) {
       this.writeTimer = setInterval(() => this.writeSincedb(), this.writeMillis);
       this.writeTimer.unref();

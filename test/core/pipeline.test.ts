@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { loadRegistry } from '../../src/core/registry.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
@@ -219,4 +219,33 @@ test('SIGHUP reloads a changed pipeline without losing or repeating a line', asy
   assert.equal(events.length, 1500, 'no line lost or repeated across the reload');
   assert.ok(events.filter((e) => e.message.startsWith('before')).every((e) => e.version === 'v1'));
   assert.ok(events.filter((e) => e.message.startsWith('after')).every((e) => e.version === 'v2'), 'lines after the reload use the new config');
+});
+
+test('pipeline.ecs_compatibility in pipelines.yml sets the default for every plugin of that pipeline only', async () => {
+  const dir = tmp();
+  const input = join(dir, 'in.log');
+  writeFileSync(input, 'hello\n');
+  const yml = join(dir, 'pipelines.yml');
+  const conf = (name: string) =>
+    `input { file { path => "${input}" mode => "read" file_completed_action => "log" file_completed_log_path => "${join(dir, name, 'done.log')}" sincedb_path => "/dev/null" } } output { file { path => "${join(dir, name + '.jsonl')}" } }`;
+  writeFileSync(yml, `- pipeline.id: ecs\n  pipeline.ecs_compatibility: v8\n  config.string: '${conf('ecs')}'\n- pipeline.id: legacy\n  config.string: '${conf('legacy')}'\n`);
+  const registry = await loadRegistry();
+  const agent = new Agent({ pipelinesYml: yml, pathData: join(dir, 'data') }, registry, createLogger('test'));
+  await agent.start();
+  await agent.whenIdle();
+  const [ecs] = readJsonLines(join(dir, 'ecs.jsonl'));
+  const [legacy] = readJsonLines(join(dir, 'legacy.jsonl'));
+  assert.equal(ecs!.log.file.path, input);
+  assert.equal(ecs!.path, undefined);
+  assert.equal(legacy!.path, input);
+  assert.ok(existsSync(join(dir, 'ecs', 'done.log')), 'the completed-log folder is created');
+});
+
+test('an input that fails stops its pipeline cleanly and the run reports the error', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'not-a-dir'), '');
+  const r = spawnSync(process.execPath, [bin, 'run', '-e', `input { file { path => "${join(dir, '*.log')}" mode => "read" file_completed_action => "log" file_completed_log_path => "${join(dir, 'not-a-dir', 'done.log')}" } } output { stdout {} }`, '--path.data', join(dir, 'data')], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /error in pipeline main: input file_1/);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
 });

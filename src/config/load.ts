@@ -85,12 +85,13 @@ export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult
       if (p.workers !== undefined) settings.workers = p.workers;
       if (p.batchSize !== undefined) settings.batchSize = p.batchSize;
       if (p.batchDelay !== undefined) settings.batchDelay = p.batchDelay;
+      const parseOpts = { supportEscapes: p.other['config.support_escapes'] === true };
       try {
         if (p.configString !== undefined) {
-          entries.push({ id: p.id, ast: parseConfig(p.configString, `${p.source} (pipeline ${p.id})`), sources: [`${p.source}#${p.id}`], settings, entry: p });
+          entries.push({ id: p.id, ast: parseConfig(p.configString, `${p.source} (pipeline ${p.id})`, parseOpts), sources: [`${p.source}#${p.id}`], settings, entry: p });
         } else {
           const sources = readConfigSources(p.pathConfig!);
-          entries.push({ id: p.id, ast: parseConfigSources(sources), sources: sources.map((s) => s.file), settings, entry: p });
+          entries.push({ id: p.id, ast: parseConfigSources(sources, parseOpts), sources: sources.map((s) => s.file), settings, entry: p });
         }
       } catch (e) {
         errors.push(`pipeline '${p.id}': ${errorText(e)}`);

@@ -1071,6 +1071,8 @@ class Emitter {
   unicodeBoundary = false;
   /** Repetitions whose groups are re-read iteration by iteration after a match. */
   readonly recoveries: RecoverySpec[] = [];
+  /** Set when, without the `u` flag, a character above U+FFFF could be matched differently (see noteAstral). */
+  astralRisk = false;
   private readonly precMemo = new Map<Prec, Adjacent>();
 
   constructor(
@@ -1143,6 +1145,7 @@ class Emitter {
   emit(n: Node, k: Cont, p: Prec): Out {
     switch (n.t) {
       case 'set':
+        this.noteAstral(n.set, k, p, false);
         return this.emitSet(n.set);
       case 'empty':
         return { src: '', kind: 'seq' };
@@ -1183,6 +1186,26 @@ class Emitter {
     }
   }
 
+  /**
+   * Without the `u` flag a character above U+FFFF is two code units. A set with some but not all of those
+   * characters cannot be written; a set with all of them (`.`, `[^a]`, `\S`) matches the two units one by one,
+   * which only matters where a match could start, stop or hand over between them: at an unanchored start,
+   * or before something that can match a surrogate unit or end the match. A greedy unbounded repetition of
+   * such a set with nothing after it that can fail runs to the end of the input and is safe.
+   */
+  private noteAstral(set: Ranges, exit: Cont, p: Prec, greedyToEnd: boolean): void {
+    if (this.astralRisk) return;
+    const astral = cs.intersect(set, ASTRAL);
+    if (astral.length === 0) return;
+    if (!cs.equals(astral, ASTRAL) || this.before(p).open) {
+      this.astralRisk = true;
+      return;
+    }
+    const f = this.an.follow(exit);
+    if (greedyToEnd && f.uncond) return;
+    if (f.end || cs.intersect(f.set, SURROGATE_UNITS).length > 0) this.astralRisk = true;
+  }
+
   private emitSet(set: Ranges): Out {
     if (cs.equals(set, cs.ALL)) return { src: '.', kind: 'atom' }; // with the `s` flag
     // An astral literal without the `u` flag is two code units: literalChar wraps it in (?:…).
@@ -1203,7 +1226,12 @@ class Emitter {
   private emitQuant(n: Node & { t: 'quant' }, k: Cont, p: Prec): Out {
     if (n.recover && this.noCapture === 0) return this.emitRecovered(n, k, p);
     if (n.min === 1 && n.max === 1) return this.emit(n.body, k, p);
-    const body = this.emit(n.body, this.an.loopCont(n, k), { loop: n, prev: p });
+    let body: Out;
+    if (n.body.t === 'set') {
+      // Consecutive iterations do not split a surrogate pair; only the loop's start and exit matter.
+      this.noteAstral(n.body.set, k, p, !n.lazy && n.max === INF);
+      body = this.emitSet(n.body.set);
+    } else body = this.emit(n.body, this.an.loopCont(n, k), { loop: n, prev: p });
     if (n.max === 0) return { src: '', kind: 'seq' };
     if (n.min === 0 && n.max === 1 && this.an.first(n.body).nullable) {
       // Oniguruma's `X?` takes X's first match even if empty (its groups capture ""); JavaScript's `?` rejects
@@ -1234,6 +1262,7 @@ class Emitter {
     const lp: Prec = { loop: n, prev: p };
     const bodySrc = sub.finish(sub.emit(n.body, this.an.loopCont(n, k), lp).src);
     if (sub.unicodeBoundary) this.unicodeBoundary = true;
+    if (sub.astralRisk) this.astralRisk = true;
     const pairs: Array<[number, number]> = [];
     for (const [cap, subIndex] of sub.groupNumber) {
       const mainIndex = this.groupNumber.get(cap);
@@ -1407,7 +1436,8 @@ export class OnigRegExp {
   readonly unicodeSensitive: boolean;
   /**
    * The translation differs for inputs containing characters above U+FFFF (which JavaScript without the
-   * `u` flag sees as two code units): the pattern has a set containing such characters, e.g. `.` or `[^a]`.
+   * `u` flag sees as two code units): a set with some of them (`\p{L}`), or one with all of them (`.`, `[^a]`)
+   * where a match could begin, end or hand over between the two units.
    */
   readonly astralSensitive: boolean;
   /** How atomic groups were handled (in the always-correct variant). */
@@ -1422,15 +1452,17 @@ export class OnigRegExp {
     private readonly emulateAtomic = false,
   ) {
     this.newlineSensitive = hasAnchor(root, (k) => k === 'bol' || k === 'eol' || k === 'eosnl');
-    // Word boundaries depend on their context: a dry run tells whether ASCII semantics decide all of them.
-    let sensitive = false;
-    if (hasAnchor(root, (k) => k === 'wordb' || k === 'nwordb')) {
+    // Word boundaries and sets above U+FFFF depend on their context: a dry run tells whether they matter.
+    let unicode = false;
+    let astral = false;
+    if (hasAnchor(root, (k) => k === 'wordb' || k === 'nwordb') || hasSet(root, (r) => cs.intersect(r, ASTRAL).length > 0)) {
       const dry = new Emitter(new Analysis(), 'bmp', false);
       dry.run(root);
-      sensitive = dry.unicodeBoundary;
+      unicode = dry.unicodeBoundary;
+      astral = dry.astralRisk;
     }
-    this.unicodeSensitive = sensitive;
-    this.astralSensitive = hasSet(root, (r) => cs.intersect(r, ASTRAL).length > 0);
+    this.unicodeSensitive = unicode;
+    this.astralSensitive = astral;
     const full = this.variant(true, true);
     void full;
     this.stats = this.lastStats!;
@@ -1538,6 +1570,8 @@ function recover(m: RegExpExecArray, recoveries: readonly Recovery[], input: str
 }
 
 const ASTRAL: Ranges = [0x10000, cs.MAX_CP];
+/** Code points whose class, written without the `u` flag, may match a surrogate code unit. */
+const SURROGATE_UNITS: Ranges = [0xd800, 0xdfff, 0x10000, cs.MAX_CP];
 
 export const HAS_NEWLINE = 1;
 export const HAS_NON_ASCII = 2;

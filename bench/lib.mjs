@@ -1,0 +1,198 @@
+// Shared by the benchmark scripts: the generated input, the pipeline configurations of the cases, and
+// running a child process.
+
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const benchDir = join(root, 'bench');
+
+// ---------------------------------------------------------------------------------------------
+// Input data: generated once, reused while count, seed and generator are unchanged
+// ---------------------------------------------------------------------------------------------
+
+export async function ensureData(count, seed) {
+  const dataDir = join(benchDir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const generator = join(benchDir, 'gen-asa.mjs');
+  const genHash = createHash('sha256').update(readFileSync(generator)).digest('hex').slice(0, 16);
+  const safeSeed = String(seed).replace(/[^A-Za-z0-9_-]/g, '_');
+  const file = join(dataDir, `asa-${count}-seed${safeSeed}.log`);
+  const metaFile = file + '.json';
+  if (existsSync(file) && existsSync(metaFile)) {
+    try {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+      if (meta.count === count && meta.seed === String(seed) && meta.generator === genHash && statSync(file).size === meta.bytes) return { file, bytes: meta.bytes };
+    } catch {
+      // regenerate
+    }
+  }
+  process.stderr.write(`generating ${count} lines (seed ${seed}) into ${file} ...\n`);
+  const tmp = file + '.tmp';
+  const fd = openSync(tmp, 'w');
+  const t0 = Date.now();
+  try {
+    await runChild(process.execPath, [generator, '--count', String(count), '--seed', String(seed)], { stdio: ['ignore', fd, 'inherit'] });
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const bytes = statSync(file).size;
+  writeFileSync(metaFile, JSON.stringify({ count, seed: String(seed), generator: genHash, bytes }) + '\n');
+  process.stderr.write(`generated ${(bytes / 2 ** 20).toFixed(1)} MiB in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return { file, bytes };
+}
+
+export function runChild(cmd, args, options, timeoutSec) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, options);
+    let timer;
+    if (timeoutSec) {
+      timer = setTimeout(() => {
+        process.stderr.write(`bench: case exceeded ${timeoutSec} s; stopping it (pid ${child.pid})\n`);
+        child.kill('SIGKILL');
+      }, timeoutSec * 1000);
+    }
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePromise();
+      else reject(new Error(`${args[0]} exited with ${signal ?? code}`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipeline configurations
+// ---------------------------------------------------------------------------------------------
+
+const quote = (s) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+
+export function fileInput(dataFile, tmp) {
+  // Read mode: the whole file once, then the input ends (exit_after_read). file_completed_action defaults to
+  // "delete" in Logstash's read mode, so it is set to "log" to keep the benchmark input.
+  return `input {
+  file {
+    path => ${quote(dataFile)}
+    mode => "read"
+    exit_after_read => true
+    file_completed_action => "log"
+    file_completed_log_path => ${quote(join(tmp, 'completed.log'))}
+    sincedb_path => ${quote(join(tmp, 'sincedb'))}
+  }
+}
+`;
+}
+
+export function fileOutput(outFile) {
+  return `output {
+  file {
+    path => ${quote(outFile)}
+    codec => json_lines
+  }
+}
+`;
+}
+
+// The plain header-and-fields pipeline, written as users write it: library pattern names, one grok per
+// message id picked by a conditional, then the date filter. Same fields as the hand-written node floor.
+export const GROK_DATE_FILTERS = String.raw`filter {
+  grok {
+    match => { "message" => "^<%{POSINT:pri}>%{CISCOTIMESTAMP:ts} %{NOTSPACE:device} : %ASA-%{INT:level}-%{INT:msgid}: %{GREEDYDATA:msg}" }
+  }
+  if [msgid] in ["302013", "302015"] {
+    grok {
+      match => { "msg" => "^Built %{WORD:direction} %{WORD:proto} connection %{INT:conn_id} for %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} \(%{IP:src_xip}/%{INT:src_xport}\) to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} \(%{IP:dst_xip}/%{INT:dst_xport}\)" }
+    }
+  } else if [msgid] in ["302014", "302016"] {
+    grok {
+      match => { "msg" => "^Teardown %{WORD:proto} connection %{INT:conn_id} for %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} duration %{NOTSPACE:duration} bytes %{INT:bytes}(?: %{GREEDYDATA:reason})?$" }
+    }
+  } else if [msgid] == "106023" {
+    grok {
+      match => { "msg" => "^Deny %{NOTSPACE:proto} src %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} dst %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} by access-group \"%{DATA:acl}\"" }
+    }
+  } else if [msgid] in ["305011", "305012"] {
+    grok {
+      match => { "msg" => "^%{WORD:nat_action} dynamic %{WORD:proto} translation from %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port}" }
+    }
+  } else if [msgid] == "106100" {
+    grok {
+      match => { "msg" => "^access-list %{NOTSPACE:acl} %{WORD:action} %{WORD:proto} %{DATA:src_if}/%{IP:src_ip}\(%{INT:src_port}\) -> %{DATA:dst_if}/%{IP:dst_ip}\(%{INT:dst_port}\) hit-cnt %{INT:hits}" }
+    }
+  } else if [msgid] == "710003" {
+    grok {
+      match => { "msg" => "^%{WORD:proto} access denied by ACL from %{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port}" }
+    }
+  }
+  date {
+    match => ["ts", "MMM dd yyyy HH:mm:ss"]
+  }
+}
+`;
+
+/**
+ * The top-level `filter { ... }` sections of a Logstash config, verbatim. Skips strings, comments and
+ * regular-expression literals so braces inside them do not count.
+ */
+export function filterSections(text) {
+  const sections = [];
+  let i = 0;
+  let depth = 0;
+  let sectionStart = -1;
+  let lastToken = '';
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      i++;
+      while (i < text.length && text[i] !== c) i += text[i] === '\\' ? 2 : 1;
+      i++;
+      lastToken = 'string';
+      continue;
+    }
+    if (c === '/' && (lastToken === '=~' || lastToken === '!~')) {
+      i++;
+      while (i < text.length && text[i] !== '/') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      lastToken = 'regex';
+      continue;
+    }
+    if (c === '{') {
+      if (depth === 0 && /(?:^|\s)filter\s*$/.test(text.slice(Math.max(0, i - 40), i))) sectionStart = text.lastIndexOf('filter', i);
+      depth++;
+    } else if (c === '}') {
+      depth--;
+      if (depth === 0 && sectionStart >= 0) {
+        sections.push(text.slice(sectionStart, i + 1));
+        sectionStart = -1;
+      }
+    }
+    if (c === '=' && text[i + 1] === '~') (lastToken = '=~'), i++;
+    else if (c === '!' && text[i + 1] === '~') (lastToken = '!~'), i++;
+    else if (!/\s/.test(c)) lastToken = c;
+    i++;
+  }
+  return sections;
+}
+
+export function buildConfig(caseName, dataFile, tmp, outFile) {
+  let filters;
+  if (caseName === 'grok+date') filters = GROK_DATE_FILTERS;
+  else if (caseName === 'firewall') {
+    const example = join(root, 'examples', 'firewall.conf');
+    if (!existsSync(example)) throw new Error('examples/firewall.conf not found');
+    const sections = filterSections(readFileSync(example, 'utf8'));
+    if (!sections.length) throw new Error('examples/firewall.conf has no filter section');
+    filters = sections.join('\n') + '\n';
+  } else throw new Error(`no config for case ${caseName}`);
+  const config = join(tmp, 'pipeline.conf');
+  writeFileSync(config, fileInput(dataFile, tmp) + filters + fileOutput(outFile));
+  return config;
+}

@@ -1,0 +1,290 @@
+#!/usr/bin/env node
+// `npm run bench`: throughput and memory of Sluice on Cisco ASA syslog, beside a hand-written Node.js floor
+// and the figures of rsyslog and syslog-ng measured on the same machine.
+//
+//   node bench/run.mjs [--count N] [--seed S] [--only CASE[,CASE]] [--workers LIST] [--runs N]
+//                      [--batch-size N] [--profile] [--json FILE] [--keep]
+//
+// The input (N lines from bench/gen-asa.mjs) is generated once into bench/data/ and reused. Every case runs in
+// a fresh child process (bench/run-one.mjs), so the peak RSS reported is that case's alone (worker threads
+// included); file checkpoints and outputs live in a temporary directory, so every run reads the whole file.
+// Speed is measured here and only here (no timed tests).
+
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { benchDir, buildConfig, ensureData, root, runChild } from './lib.mjs';
+
+const cores = availableParallelism();
+
+// Reference figures measured on this (2-core) development machine over 1,000,000 generated ASA lines, same
+// regular expressions, date parse and JSON output in every tool; medians of 3 runs.
+// Source: ../shared/research/perf-notes.md ("Performance notes for this machine").
+const REFERENCE = {
+  rsyslog: { label: 'rsyslog 8.2302 + mmnormalize (liblognorm), 2 threads', linesPerSec: 213_000, rssMiB: 39 },
+  syslogNg: { label: 'syslog-ng 3.38 regexp-parser + format-json', linesPerSec: 50_000, rssMiB: 12 },
+  nodeFloor: { label: 'hand-written Node.js, one thread (perf-notes figure)', linesPerSec: 251_000, rssMiB: 133 },
+};
+const TARGET_VS_FLOOR = 1.6;
+const TARGET_RSS_MIB = 300;
+const NODE_FLOOR = resolve(root, '..', 'shared', 'bench', 'node-floor.mjs');
+
+const USAGE = `usage: node bench/run.mjs [options]
+  --count N         lines of generated input (default 1000000)
+  --seed S          generator seed (default 1)
+  --only LIST       cases to run, comma-separated: grok+date, firewall, floor (prefixes work: grok,fire)
+  --workers LIST    worker counts for the Sluice cases, comma-separated numbers or "all" (default 1,all)
+  --runs N          run every case N times and report the median by events/s (default 1)
+  --batch-size N    pipeline.batch.size for the Sluice cases (default: Sluice's own)
+  --profile         run every case under --cpu-prof; profiles go to bench/data/profiles/<case>/
+                    (summarise with node bench/profile-summary.mjs DIR)
+  --json FILE       also write the results as JSON
+  --keep            keep each case's temporary directory (config, output, checkpoints)`;
+
+function parseArgs(argv) {
+  const o = { count: 1_000_000, seed: '1', only: null, workers: ['1', 'all'], runs: 1, batchSize: undefined, profile: false, json: undefined, keep: false, timeout: 900 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      if (i + 1 >= argv.length) die(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--count') o.count = Number(v());
+    else if (a === '--seed') o.seed = v();
+    else if (a === '--only') o.only = v().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    else if (a === '--workers') o.workers = v().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--runs') o.runs = Number(v());
+    else if (a === '--batch-size') o.batchSize = Number(v());
+    else if (a === '--timeout') o.timeout = Number(v());
+    else if (a === '--profile') o.profile = true;
+    else if (a === '--json') o.json = resolve(v());
+    else if (a === '--keep') o.keep = true;
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(USAGE + '\n');
+      process.exit(0);
+    } else die(`unknown argument ${a}`);
+  }
+  if (!Number.isInteger(o.count) || o.count < 1) die('--count must be a positive integer');
+  if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
+  if (o.batchSize !== undefined && (!Number.isInteger(o.batchSize) || o.batchSize < 1)) die('--batch-size must be a positive integer');
+  o.workerCounts = [...new Set(o.workers.map((w) => (w === 'all' ? cores : Number(w))))];
+  if (o.workerCounts.some((w) => !Number.isInteger(w) || w < 1)) die('--workers: positive integers or "all"');
+  return o;
+}
+
+function die(msg) {
+  process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output check: lines written and events carrying a parse-failure tag (same tags for every case)
+// ---------------------------------------------------------------------------------------------
+
+async function scanOutput(file) {
+  const res = { lines: 0, bytes: 0, grokFailures: 0, dateFailures: 0 };
+  if (!existsSync(file)) return res;
+  const grokTag = Buffer.from('"_grokparsefailure"');
+  const dateTag = Buffer.from('"_dateparsefailure"');
+  let carry = Buffer.alloc(0);
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) {
+    res.bytes += chunk.length;
+    for (let p = chunk.indexOf(10); p >= 0; p = chunk.indexOf(10, p + 1)) res.lines++;
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    // Count tags in whole lines only; the partial last line is carried over.
+    const lastNl = buf.lastIndexOf(10);
+    const whole = lastNl >= 0 ? buf.subarray(0, lastNl + 1) : Buffer.alloc(0);
+    for (let p = whole.indexOf(grokTag); p >= 0; p = whole.indexOf(grokTag, p + 1)) res.grokFailures++;
+    for (let p = whole.indexOf(dateTag); p >= 0; p = whole.indexOf(dateTag, p + 1)) res.dateFailures++;
+    carry = Buffer.from(lastNl >= 0 ? buf.subarray(lastNl + 1) : buf);
+  }
+  return res;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running cases
+// ---------------------------------------------------------------------------------------------
+
+async function runCase(c, data, opts, run) {
+  const tmp = mkdtempSync(join(tmpdir(), `sluice-bench-${c.name.replace(/\W/g, '')}-`));
+  const outFile = join(tmp, 'out.jsonl');
+  const resultFile = join(tmp, 'result.json');
+  let spec;
+  if (c.kind === 'sluice') {
+    spec = { kind: 'sluice', config: buildConfig(c.name, data.file, tmp, outFile), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
+  } else {
+    spec = { kind: 'script', script: NODE_FLOOR, args: [data.file, outFile], result: resultFile };
+  }
+  const specFile = join(tmp, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  const nodeArgs = [];
+  let profileDir;
+  if (opts.profile) {
+    profileDir = join(benchDir, 'data', 'profiles', `${c.name.replace(/\W/g, '')}-w${c.workers}${opts.runs > 1 ? `-run${run}` : ''}`);
+    rmSync(profileDir, { recursive: true, force: true });
+    mkdirSync(profileDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir);
+  }
+  const stderrFile = join(tmp, 'stderr.log');
+  const errFd = openSync(stderrFile, 'w');
+  const load = loadavg()[0];
+  let failure;
+  try {
+    await runChild(process.execPath, [...nodeArgs, join(benchDir, 'run-one.mjs'), specFile], { stdio: ['ignore', 'ignore', errFd], cwd: tmp }, opts.timeout);
+  } catch (e) {
+    failure = e.message;
+  } finally {
+    closeSync(errFd);
+  }
+  const stderr = readFileSync(stderrFile, 'utf8');
+  let r;
+  if (!failure) {
+    try {
+      r = JSON.parse(readFileSync(resultFile, 'utf8'));
+    } catch (e) {
+      failure = `no result: ${e.message}`;
+    }
+  }
+  const out = await scanOutput(outFile);
+  if (!opts.keep) rmSync(tmp, { recursive: true, force: true });
+  if (failure) return { ...c, failure, stderr, tmp: opts.keep ? tmp : undefined };
+  const s = r.stats?.[0];
+  const events = s ? s.out : out.lines;
+  return {
+    ...c,
+    events,
+    inEvents: s?.in,
+    failedEvents: s?.failed,
+    outLines: out.lines,
+    outBytes: out.bytes,
+    grokFailures: out.grokFailures,
+    dateFailures: out.dateFailures,
+    seconds: r.seconds,
+    startupSeconds: r.startupSeconds,
+    cpuSeconds: r.cpuSeconds,
+    maxRssMiB: r.maxRssMiB,
+    eventsPerSec: events / r.seconds,
+    mibPerSec: data.bytes / 2 ** 20 / r.seconds,
+    load,
+    stderr,
+    profileDir,
+    tmp: opts.keep ? tmp : undefined,
+  };
+}
+
+function median(results) {
+  const ok = results.filter((r) => !r.failure).sort((a, b) => a.eventsPerSec - b.eventsPerSec);
+  if (!ok.length) return results[0];
+  return ok[Math.floor((ok.length - 1) / 2)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+
+function table(rows) {
+  const cols = Object.keys(rows[0]);
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (vals) => vals.map((v, i) => (i === 0 ? String(v).padEnd(width[i]) : String(v).padStart(width[i]))).join('  ');
+  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c])))].join('\n') + '\n';
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const wanted = (name) => !opts.only || opts.only.some((o) => name.startsWith(o) || (o === 'node' && name === 'floor'));
+  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && (wanted('grok+date') || wanted('firewall'))) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
+  const data = await ensureData(opts.count, opts.seed);
+
+  const cases = [];
+  for (const name of ['grok+date', 'firewall']) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
+  const floorAvailable = existsSync(NODE_FLOOR);
+  if (wanted('floor') && floorAvailable) cases.push({ name: 'floor', kind: 'script', workers: 1 });
+
+  const cpuModel = cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  process.stdout.write(
+    `Sluice benchmark: ${fmtInt(opts.count)} Cisco ASA lines (seed ${opts.seed}), ${(data.bytes / 2 ** 20).toFixed(1)} MiB; ` +
+      `${cores} cores (${cpuModel}), Node ${process.version}` +
+      (opts.runs > 1 ? `; median of ${opts.runs} runs` : '') +
+      '\n',
+  );
+  const load0 = loadavg()[0];
+  if (load0 > 0.5) process.stdout.write(`note: load average is ${load0.toFixed(2)} before starting; other processes are competing for the CPU and the figures will be low.\n`);
+
+  const results = [];
+  for (const c of cases) {
+    const runs = [];
+    for (let run = 1; run <= opts.runs; run++) {
+      process.stderr.write(`running ${c.name} (workers ${c.workers})${opts.runs > 1 ? ` run ${run}/${opts.runs}` : ''} ...\n`);
+      runs.push(await runCase(c, data, opts, run));
+    }
+    const r = median(runs);
+    results.push(r);
+    if (r.failure) process.stderr.write(`  FAILED: ${r.failure}\n${r.stderr.split('\n').slice(0, 30).join('\n')}\n`);
+    else {
+      process.stderr.write(`  ${fmtInt(r.eventsPerSec)} events/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB\n`);
+      const warn = r.stderr.trim();
+      if (warn) process.stderr.write(`  (stderr) ${warn.split('\n').slice(0, 8).join('\n  (stderr) ')}\n`);
+    }
+  }
+
+  const label = (r) => (r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : 'node floor');
+  const rows = results.map((r) =>
+    r.failure
+      ? { case: label(r), workers: r.workers, events: 'FAILED', 'grok fail': '', seconds: '', 'events/s': '', 'MiB/s': '', 'CPU s': '', 'events/CPU s': '', 'peak RSS MiB': '', 'out MiB': '', load: '' }
+      : {
+          case: label(r),
+          workers: r.kind === 'script' ? '1 (main)' : r.workers,
+          events: fmtInt(r.events),
+          'grok fail': fmtInt(r.grokFailures),
+          seconds: r.seconds.toFixed(2),
+          'events/s': fmtInt(r.eventsPerSec),
+          'MiB/s': r.mibPerSec.toFixed(1),
+          'CPU s': r.cpuSeconds.toFixed(1),
+          'events/CPU s': fmtInt(r.events / r.cpuSeconds),
+          'peak RSS MiB': r.maxRssMiB.toFixed(0),
+          'out MiB': (r.outBytes / 2 ** 20).toFixed(0),
+          load: r.load.toFixed(2),
+        },
+  );
+  process.stdout.write('\n' + (rows.length ? table(rows) : 'no case ran\n'));
+  process.stdout.write('(MiB/s: input bytes; CPU s: user+system of the whole process, worker threads included; other load on the machine\n' +
+      ' disturbs it less than seconds; load: 1-min load average when the case started)\n');
+  for (const r of results) {
+    if (r.failure || r.kind !== 'sluice') continue;
+    const problems = [];
+    if (r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
+    if (r.inEvents !== undefined && r.inEvents !== opts.count) problems.push(`read ${fmtInt(r.inEvents)} events from ${fmtInt(opts.count)} lines`);
+    if (problems.length) process.stdout.write(`warning: ${label(r)} (workers ${r.workers}): ${problems.join('; ')}\n`);
+  }
+  if (!floorAvailable && wanted('floor')) process.stdout.write(`\nnote: ${NODE_FLOOR} not found (../shared is not next to this checkout); the node floor was not run.\n`);
+
+  // Targets
+  const grokAll = results.find((r) => r.name === 'grok+date' && !r.failure && r.workers === cores) ?? results.filter((r) => r.name === 'grok+date' && !r.failure).sort((a, b) => b.workers - a.workers)[0];
+  const floor = results.find((r) => r.name === 'floor' && !r.failure);
+  if (grokAll) {
+    const rate = grokAll.eventsPerSec;
+    const floorRate = floor ? floor.eventsPerSec : REFERENCE.nodeFloor.linesPerSec;
+    const floorLabel = floor ? `node floor measured above (${fmtInt(floorRate)}/s)` : `${REFERENCE.nodeFloor.label}, ${fmtInt(floorRate)}/s`;
+    const verdict = (ok) => (ok ? 'ok' : 'BELOW TARGET');
+    process.stdout.write(`\nTargets (grok+date with ${grokAll.workers} workers: ${fmtInt(rate)} events/s)\n`);
+    process.stdout.write(`  vs ${floorLabel}: ${(rate / floorRate).toFixed(2)}x (target >= ${TARGET_VS_FLOOR}x) ${verdict(rate / floorRate >= TARGET_VS_FLOOR)}\n`);
+    for (const ref of [REFERENCE.rsyslog, REFERENCE.syslogNg]) process.stdout.write(`  vs ${ref.label}, ${fmtInt(ref.linesPerSec)} lines/s: ${(rate / ref.linesPerSec).toFixed(2)}x\n`);
+    process.stdout.write('  (rsyslog and syslog-ng figures: ../shared/research/perf-notes.md, measured on this machine)\n');
+  }
+  const sluiceRuns = results.filter((r) => r.kind === 'sluice' && !r.failure);
+  if (sluiceRuns.length) {
+    const worst = sluiceRuns.reduce((a, b) => (b.maxRssMiB > a.maxRssMiB ? b : a));
+    process.stdout.write(
+      `  peak RSS of the Sluice cases: at most ${worst.maxRssMiB.toFixed(0)} MiB (${label(worst)}, ${worst.workers} workers; target < ${TARGET_RSS_MIB} MiB) ${worst.maxRssMiB < TARGET_RSS_MIB ? 'ok' : 'ABOVE TARGET'}\n`,
+    );
+  }
+  if (opts.profile) process.stdout.write(`\nprofiles: ${join(benchDir, 'data', 'profiles')} (node bench/profile-summary.mjs DIR)\n`);
+  if (opts.json) {
+    writeFileSync(opts.json, JSON.stringify({ count: opts.count, seed: opts.seed, inputBytes: data.bytes, cores, node: process.version, reference: REFERENCE, results: results.map(({ stderr, ...r }) => r) }, null, 2) + '\n');
+  }
+  if (results.some((r) => r.failure)) process.exitCode = 1;
+}
+
+await main();

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, openSync, closeSync, constants as fsConstants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -192,6 +192,9 @@ test('a blocked output holds back its own pipeline only, and memory stays bounde
   const reader = spawn('cat', [fifo], { stdio: ['ignore', 'ignore', 'ignore'] });
   await agent.stop();
   reader.kill();
+  // A writer's open() of a FIFO waits in a thread-pool thread for a reader; give any late one a partner
+  // so no thread stays blocked and the test process can exit.
+  closeSync(openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK));
   assert.ok(readdirSync(dir).includes('free.jsonl'));
 });
 

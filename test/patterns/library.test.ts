@@ -693,3 +693,134 @@ test('Bro / Zeek TSV logs', () => {
   assert.equal(z?.['[zeek][connection][local_resp]'], 'F');
   assert.equal(z?.['[source][mac]'], '00:11:22:33:44:55');
 });
+
+// ---------------------------------------------------------------------------------------------
+// The remaining formats: one realistic line each, a few fields per flavour
+
+const OTHER_LINES: { pattern: string; line: string; legacy: Fields; ecs: Fields }[] = [
+  {
+    pattern: 'NETSCREENSESSIONLOG',
+    line: 'Jun 25 18:59:29 192.168.1.1 ns25: NetScreen device_id=ns25  [Root]system-notification-00257(traffic): start_time="2009-06-25 18:59:29" duration=0 policy_id=320001 service=udp/port:7001 proto=17 src zone=Untrust dst zone=Trust action=Deny sent=0 rcvd=0 src=198.51.100.4 dst=10.0.0.8 src_port=123 dst_port=7001 src-xlated ip=198.51.100.4 port=123 dst-xlated ip=10.0.0.8 port=7001 session_id=0 reason=Traffic Denied',
+    legacy: { device: '192.168.1.1', device_id: 'ns25', start_time: '"2009-06-25 18:59:29"', action: 'Deny', src_ip: '198.51.100.4', dst_port: '7001', reason: 'Traffic Denied' },
+    ecs: { '[observer][name]': 'ns25', '[observer][product]': 'NetScreen', '[event][code]': '00257', '[netscreen][session][type]': 'traffic', '[event][action]': 'Deny', '[destination][nat][port]': '7001', '[netscreen][session][reason]': 'Traffic Denied' },
+  },
+  {
+    pattern: 'JAVASTACKTRACEPART',
+    line: '    at org.apache.catalina.core.StandardWrapperValve.invoke(StandardWrapperValve.java:233)',
+    legacy: { class: 'org.apache.catalina.core.StandardWrapperValve', method: 'invoke', file: 'StandardWrapperValve.java', line: '233' },
+    ecs: { '[java][log][origin][class][name]': 'org.apache.catalina.core.StandardWrapperValve', '[log][origin][function]': 'invoke', '[log][origin][file][line]': '233' },
+  },
+  {
+    pattern: 'TOMCATLOG',
+    line: '2014-01-09 20:03:28,269 -0800 | ERROR | com.example.service.ExampleService - something unexpected happened',
+    legacy: { timestamp: '2014-01-09 20:03:28,269 -0800', level: 'ERROR', class: 'com.example.service.ExampleService', logmessage: 'something unexpected happened' },
+    ecs: { timestamp: '2014-01-09 20:03:28,269 -0800', '[log][level]': 'ERROR', message: 'something unexpected happened' },
+  },
+  {
+    pattern: 'EXIM',
+    line: '2014-01-15 12:09:41 [4321] 1W3DDT-0004Ec-9T <= sender@example.com H=mail.example.com (helo.example.com) [192.0.2.10]:55523 P=esmtps S=12345 id=abc@example.com T="Hello \\"you\\"" for rcpt@example.org',
+    // The named fields sit in a repeated group: Oniguruma keeps the captures of every iteration, a plain
+    // JS RegExp only those of the last one (the grok compiler has to bridge that); so only the last
+    // named field (the subject) and what follows the group are checked here.
+    legacy: { exim_year: '2014', pid: '4321', exim_msgid: '1W3DDT-0004Ec-9T', exim_flags: '<=', exim_sender_email: 'sender@example.com', exim_subject: '"Hello \\"you\\""', exim_recipient_email: 'rcpt@example.org' },
+    ecs: { '[process][pid]': '4321', '[exim][log][flags]': '<=', '[exim][log][sender][email]': 'sender@example.com', '[exim][log][message][subject]': 'Hello \\"you\\"', '[exim][log][recipient][email]': 'rcpt@example.org' },
+  },
+  {
+    pattern: 'NAGIOSLOGLINE',
+    line: '[1427925600] CURRENT SERVICE STATE: nagioshost;SSH;OK;HARD;1;SSH OK - OpenSSH_6.6.1p1 (protocol 2.0)',
+    legacy: { nagios_epoch: '1427925600', nagios_type: 'CURRENT SERVICE STATE', nagios_hostname: 'nagioshost', nagios_service: 'SSH', nagios_state: 'OK', nagios_statetype: 'HARD', nagios_statecode: '1', nagios_message: 'SSH OK - OpenSSH_6.6.1p1 (protocol 2.0)' },
+    ecs: { timestamp: '1427925600', '[nagios][log][type]': 'CURRENT SERVICE STATE', '[host][hostname]': 'nagioshost', '[service][name]': 'SSH', '[service][state]': 'OK', '[nagios][log][state_type]': 'HARD', '[nagios][log][attempt]': '1', message: 'SSH OK - OpenSSH_6.6.1p1 (protocol 2.0)' },
+  },
+  {
+    pattern: 'NAGIOSLOGLINE',
+    line: '[1427956600] EXTERNAL COMMAND: SCHEDULE_HOST_DOWNTIME;sputnik;1427969045;1427972645;1;0;3600;nagiosadmin;test',
+    legacy: { nagios_command: 'SCHEDULE_HOST_DOWNTIME', nagios_hostname: 'sputnik', nagios_duration: '3600', author: 'nagiosadmin' },
+    ecs: { '[nagios][log][command]': 'SCHEDULE_HOST_DOWNTIME', '[host][hostname]': 'sputnik', '[nagios][log][duration]': '3600', '[user][name]': 'nagiosadmin' },
+  },
+  {
+    pattern: 'BACULA_LOGLINE',
+    line: '28-Aug 21:55 bacula-sd JobId 24: Job write elapsed time = 00:00:04, Transfer rate = 12.34 M Bytes/second',
+    legacy: { bts: '28-Aug 21:55', hostname: 'bacula-sd', jobid: '24', elapsed: '00:00:04' },
+    ecs: { timestamp: '28-Aug 21:55', '[host][hostname]': 'bacula-sd', '[bacula][job][id]': '24', '[bacula][job][elapsed_time]': '00:00:04' },
+  },
+  {
+    pattern: 'MONGO3_LOG',
+    line: '2014-11-03T18:28:32.450-0500 I NETWORK  [initandlisten] waiting for connections on port 27017',
+    legacy: { timestamp: '2014-11-03T18:28:32.450-0500', severity: 'I', component: 'NETWORK', context: 'initandlisten', message: 'waiting for connections on port 27017' },
+    ecs: { '[log][level]': 'I', '[mongodb][component]': 'NETWORK', '[mongodb][context]': 'initandlisten', message: 'waiting for connections on port 27017' },
+  },
+  {
+    pattern: 'MONGO_SLOWQUERY',
+    line: 'query users.profiles query: { email: "a@example.com" } ntoreturn:0 ntoskip:0 nscanned:10 keyUpdates:0 locks(micros) r:100 nreturned:1 reslen:200 120ms',
+    legacy: { database: 'users', collection: 'profiles', query: '{ email: "a@example.com" }', ntoreturn: '0', nreturned: '1', duration: '120' },
+    ecs: { '[mongodb][profile][op]': 'query', '[mongodb][database]': 'users', '[mongodb][query][original]': '{ email: "a@example.com" }', '[mongodb][profile][nscanned]': '10', '[mongodb][profile][duration]': '120' },
+  },
+  {
+    pattern: 'RAILS3',
+    line: 'Started GET "/puppet/postfix/notes?target_id=162" for 127.0.0.1 at 2013-06-05 06:01:48 -0400\nProcessing by NotesController#index as HTML\n  Parameters: {"target_id"=>"162"}\nCompleted 200 OK in 12.5ms (Views: 8.1ms | ActiveRecord: 2.4ms)',
+    legacy: { verb: 'GET', request: '/puppet/postfix/notes?target_id=162', clientip: '127.0.0.1', controller: 'NotesController', action: 'index', format: 'HTML', params: '"target_id"=>"162"', response: '200', totalms: '12.5', viewms: '8.1', activerecordms: '2.4' },
+    ecs: { '[http][request][method]': 'GET', '[rails][controller][class]': 'NotesController', '[rails][controller][action]': 'index', '[rails][request][params]': '"target_id"=>"162"', '[http][response][status_code]': '200', '[rails][request][duration][active_record]': '2.4' },
+  },
+  {
+    pattern: 'REDISMONLOG',
+    line: '1470637867.953466 [0 195.168.1.1:52500] "info" "server"',
+    legacy: { timestamp: '1470637867.953466', database: '0', client: '195.168.1.1', port: '52500', command: 'info', params: '"server"' },
+    ecs: { '[redis][database][id]': '0', '[client][ip]': '195.168.1.1', '[client][port]': '52500', '[redis][command][name]': 'info', '[redis][command][args]': '"server"' },
+  },
+  {
+    pattern: 'RUBY_LOGGER',
+    line: 'I, [2014-01-01T12:00:00.123456 #1234]  INFO -- app: hello world',
+    legacy: { pid: '1234', loglevel: 'INFO', progname: 'app', message: 'hello world' },
+    ecs: { '[process][pid]': '1234', '[log][level]': 'INFO', '[process][name]': 'app', message: 'hello world' },
+  },
+  {
+    pattern: 'POSTGRESQL',
+    line: '08/06/2014 13:32:07 UTC postgres 5391ae0b.7e6 12345',
+    legacy: { timestamp: '08/06/2014 13:32:07', user_id: 'postgres', connection_id: '5391ae0b.7e6', pid: '12345' },
+    ecs: { '[event][timezone]': 'UTC', '[user][name]': 'postgres', '[postgresql][log][connection_id]': '5391ae0b.7e6', '[process][pid]': '12345' },
+  },
+  {
+    pattern: 'MCOLLECTIVE',
+    line: 'I, [2010-12-29T11:15:32.321744 #11479]  INFO -- : mcollectived:33 The Marionette Collective 1.1.1 started',
+    legacy: { timestamp: '2010-12-29T11:15:32.321744', pid: '11479', event_level: 'INFO' },
+    ecs: { timestamp: '2010-12-29T11:15:32.321744', '[process][pid]': '11479', '[log][level]': 'INFO' },
+  },
+];
+
+for (const f of FLAVOURS) {
+  test(`${f}: java, exim, nagios, bacula, mongodb, rails, redis, ruby, postgresql, mcollective and netscreen lines`, () => {
+    for (const { pattern, line, legacy, ecs } of OTHER_LINES) {
+      const m = grok(f, pattern, line);
+      assert.ok(m, `${pattern} should match ${JSON.stringify(line)}`);
+      const expected = f === 'legacy' ? legacy : ecs;
+      for (const [field, value] of Object.entries(expected)) assert.deepEqual(m.fields[field], value, `${pattern} ${field}`);
+    }
+    assert.ok(fullMatch(f, 'MAVEN_VERSION', '1.2.3-SNAPSHOT'));
+    assert.ok(fullMatch(f, 'MAVEN_VERSION', '2.*'));
+    assert.ok(!fullMatch(f, 'MAVEN_VERSION', '1.2.3.4'));
+  });
+}
+
+test('exim remote host, one named field on its own', () => {
+  const host = 'H=mail.example.com (helo.example.com) [192.0.2.10]:55523';
+  assert.deepEqual(grok('legacy', 'EXIM_REMOTE_HOST', host)?.fields, {
+    remote_hostname: 'mail.example.com', remote_heloname: 'helo.example.com', remote_host: '192.0.2.10', remote_port: '55523',
+  });
+  assert.deepEqual(grok('ecs-v1', 'EXIM_REMOTE_HOST', host)?.fields, {
+    '[source][address]': 'mail.example.com', '[exim][log][remote_address]': 'helo.example.com', '[source][ip]': '192.0.2.10', '[source][port]': '55523',
+  });
+});
+
+test('legacy HAPROXYERROR and the bro/cloudfront column rules', () => {
+  const err = 'Sep 14 02:01:37 lb haproxy[7165]: 10.1.1.2:58438 [14/Sep/2014:02:01:37.452] public/bind1: SSL handshake failure';
+  assert.deepEqual(grok('legacy', 'HAPROXYERROR', err)?.fields.error_message, 'SSL handshake failure');
+  assert.equal(grok('legacy', 'HAPROXYERROR', err)?.fields.bind_name, 'bind1');
+  // A column never swallows a tab (upstream's GREEDYDATA columns could, shifting every later field).
+  const dns = ['1359565680.761790', 'UWkUyAuUGXf', '192.168.6.10', '53209', '192.168.129.36', '53', 'udp', '41477', 'paypal.com', '1', 'C_INTERNET',
+    '48', 'DNSKEY', '0', 'NOERROR', 'F', 'F', 'T', 'F', '1', '-', '-', 'F'].join('\t');
+  const d = grok('legacy', 'BRO_DNS', dns)?.fields;
+  assert.equal(d?.query, 'paypal.com');
+  assert.equal(d?.qtype_name, 'DNSKEY');
+  assert.equal(d?.rejected, 'F');
+  assert.equal(grok('legacy', 'BRO_CONN', dns), null, 'a dns.log line is not read as a conn.log line');
+});

@@ -247,6 +247,18 @@ test('groups that skip iterations of a repetition keep their last value, as in O
   assert.deepEqual(rubyLike(t, 'nothing'), ['', { h: [null], s: [null], k: [null] }]);
 });
 
+test('characters above U+FFFF count as one character, as in Oniguruma', () => {
+  // Expected values from Ruby: a single `[^a]` takes the whole emoji; matches never start inside one.
+  assert.deepEqual(rubyLike(translateOnig('(?<g0>\\w)[^a]é'), '\n1😀é😀'), ['1😀é', { g0: ['1'] }]);
+  assert.deepEqual(rubyLike(translateOnig('(?<c>[^a])b'), 'a😀b'), ['😀b', { c: ['😀'] }]);
+  assert.equal(translateOnig('\\B').exec('x𝐀 c2c')!.index, 1); // x and 𝐀 are both word characters
+  assert.equal(translateOnig('\\B').exec('𝐀'), null);
+  // Patterns where it cannot matter need no check of the input.
+  const greedy = translateOnig('^(?<a>\\w+) (?<rest>.*)');
+  assert.equal(greedy.astralSensitive, false);
+  assert.deepEqual(rubyLike(greedy, 'ab 😀 x'), ['ab 😀 x', { a: ['ab'], rest: ['😀 x'] }]);
+});
+
 test('case-insensitive scopes are written into the character sets', () => {
   assert.equal(translateOnig('a(?i:b)c').variant(false, false).source, 'a[Bb]c');
   assert.equal(translateOnig('(?i)k').exec('\u212a')![0], '\u212a'); // KELVIN SIGN folds to k

@@ -70,7 +70,6 @@ class Parser {
   private pos = 0;
   readonly groups: GroupDef[] = [];
   private readonly backrefs: Array<{ node: Node & { t: 'backref' }; ref: string | number; byName: boolean; at: number; ci: boolean }> = [];
-  private optionalDepth = 0;
 
   constructor(private readonly src: string) {}
 
@@ -422,7 +421,7 @@ class Parser {
         return this.literal(c.charCodeAt(0), flags);
       }
     }
-    const cp = this.escapedCodePoint(false);
+    const cp = this.escapedCodePoint();
     return this.literal(cp, flags);
   }
 
@@ -489,7 +488,7 @@ class Parser {
    * The code point of an escape that stands for one character: control escapes, \x, \u, octal, \cX, \C-X,
    * or the escaped character itself (Ruby treats unknown escapes such as \- \' \/ as the literal character).
    */
-  private escapedCodePoint(inClass: boolean): number {
+  private escapedCodePoint(): number {
     const start = this.pos - 1;
     const c = this.peek();
     this.pos++;
@@ -522,7 +521,7 @@ class Parser {
         }
         const m = /^[0-9a-fA-F]{0,2}/.exec(this.src.slice(this.pos))![0];
         this.pos += m.length;
-        return this.rawByte(m ? parseInt(m, 16) : 0, start, inClass);
+        return this.rawByte(m ? parseInt(m, 16) : 0, start);
       }
       case 'u': {
         const m = /^[0-9a-fA-F]{0,4}/.exec(this.src.slice(this.pos))![0];
@@ -532,7 +531,7 @@ class Parser {
       case '0': {
         const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))![0];
         this.pos += m.length;
-        return this.rawByte(m ? parseInt(m, 8) : 0, start, inClass);
+        return this.rawByte(m ? parseInt(m, 8) : 0, start);
       }
       case 'c':
         return this.controlChar(start);
@@ -550,7 +549,7 @@ class Parser {
       // Octal (a backreference was ruled out by the caller): up to three digits.
       const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))![0];
       this.pos += m.length;
-      return this.rawByte(parseInt(c + m, 8), start, inClass);
+      return this.rawByte(parseInt(c + m, 8), start);
     }
     // Any other escaped character stands for itself (including astral characters).
     this.pos--;
@@ -566,14 +565,13 @@ class Parser {
     let cp: number;
     if (this.peek() === '\\') {
       this.pos++;
-      cp = this.escapedCodePoint(false);
+      cp = this.escapedCodePoint();
     } else cp = this.nextCodePoint();
     return cp & 0x9f;
   }
 
   /** A raw byte (\xHH, octal): ASCII, or the lead byte of a UTF-8 sequence written as further \xHH escapes. */
-  private rawByte(b: number, start: number, inClass: boolean): number {
-    void inClass;
+  private rawByte(b: number, start: number): number {
     if (b < 0x80) return b;
     const bytes = [b];
     const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
@@ -692,7 +690,7 @@ class Parser {
       this.pos++;
       return { cp: c.charCodeAt(0) };
     }
-    return { cp: this.escapedCodePoint(true) };
+    return { cp: this.escapedCodePoint() };
   }
 
   // ---- after parsing ----
@@ -1145,7 +1143,7 @@ class Emitter {
   emit(n: Node, k: Cont, p: Prec): Out {
     switch (n.t) {
       case 'set':
-        this.noteAstral(n.set, k, p, false);
+        this.noteAstral(n.set, k, p, 'none');
         return this.emitSet(n.set);
       case 'empty':
         return { src: '', kind: 'seq' };
@@ -1188,21 +1186,22 @@ class Emitter {
 
   /**
    * Without the `u` flag a character above U+FFFF is two code units. A set with some but not all of those
-   * characters cannot be written; a set with all of them (`.`, `[^a]`, `\S`) matches the two units one by one,
-   * which only matters where a match could start, stop or hand over between them: at an unanchored start,
-   * or before something that can match a surrogate unit or end the match. A greedy unbounded repetition of
-   * such a set with nothing after it that can fail runs to the end of the input and is safe.
+   * characters cannot be written, and a single set with all of them (`.`, `[^a]`, `\S`) consumes half of
+   * such a character. An unbounded repetition of a set with all of them (`.*`, `\S+`) consumes both units,
+   * and only differs where it could stop between them: at an unanchored start, or before something that can
+   * match a surrogate unit or end the match. A greedy one with nothing after it that can fail runs to the end.
+   * (`loop`: the set is the body of such a repetition, `greedy`: and it is greedy.)
    */
-  private noteAstral(set: Ranges, exit: Cont, p: Prec, greedyToEnd: boolean): void {
+  private noteAstral(set: Ranges, exit: Cont, p: Prec, loop: 'none' | 'lazy' | 'greedy'): void {
     if (this.astralRisk) return;
     const astral = cs.intersect(set, ASTRAL);
     if (astral.length === 0) return;
-    if (!cs.equals(astral, ASTRAL) || this.before(p).open) {
+    if (loop === 'none' || !cs.equals(astral, ASTRAL) || this.before(p).open) {
       this.astralRisk = true;
       return;
     }
     const f = this.an.follow(exit);
-    if (greedyToEnd && f.uncond) return;
+    if (loop === 'greedy' && f.uncond) return;
     if (f.end || cs.intersect(f.set, SURROGATE_UNITS).length > 0) this.astralRisk = true;
   }
 
@@ -1229,7 +1228,7 @@ class Emitter {
     let body: Out;
     if (n.body.t === 'set') {
       // Consecutive iterations do not split a surrogate pair; only the loop's start and exit matter.
-      this.noteAstral(n.body.set, k, p, !n.lazy && n.max === INF);
+      this.noteAstral(n.body.set, k, p, n.min > 1 || n.max !== INF ? 'none' : n.lazy ? 'lazy' : 'greedy');
       body = this.emitSet(n.body.set);
     } else body = this.emit(n.body, this.an.loopCont(n, k), { loop: n, prev: p });
     if (n.max === 0) return { src: '', kind: 'seq' };
@@ -1413,6 +1412,8 @@ export interface OnigVariant {
   regexp: RegExp;
   /** Present when some groups must be re-read after a match; use OnigRegExp.exec, which does it. */
   recoveries?: readonly Recovery[];
+  /** Sticky copy, made when a search must go on past a start inside a surrogate pair. */
+  sticky?: RegExp;
 }
 
 export interface TranslateOptions {
@@ -1463,8 +1464,7 @@ export class OnigRegExp {
     }
     this.unicodeSensitive = unicode;
     this.astralSensitive = astral;
-    const full = this.variant(true, true);
-    void full;
+    this.variant(true, true);
     this.stats = this.lastStats!;
     this.groups = this.groupsOf(this.lastEmitter!);
   }
@@ -1536,10 +1536,30 @@ export class OnigRegExp {
     const nl = this.newlineSensitive && (traits & HAS_NEWLINE) !== 0;
     const uni = (this.unicodeSensitive && (traits & HAS_NON_ASCII) !== 0) || (this.astralSensitive && (traits & HAS_ASTRAL) !== 0);
     const v = this.variants[(nl ? 1 : 0) | (uni ? 2 : 0)] ?? this.variant(nl, uni);
-    const m = v.regexp.exec(input);
+    let m = v.regexp.exec(input);
+    if (m !== null && m.index > 0 && isTrail(input.charCodeAt(m.index)) && isLead(input.charCodeAt(m.index - 1))) m = searchFrom(v, input, m.index + 1);
     if (m !== null && v.recoveries !== undefined) recover(m, v.recoveries, input);
     return m;
   }
+}
+
+const isLead = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isTrail = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/**
+ * V8 tries match starts between the two code units of a character above U+FFFF (even with the `u` flag);
+ * Oniguruma never starts inside a character. When that happens, the search goes on from the next character
+ * boundary with a sticky copy of the RegExp (rare: astral characters and a pattern that can start there).
+ */
+function searchFrom(v: OnigVariant, input: string, from: number): RegExpExecArray | null {
+  const sticky = (v.sticky ??= new RegExp(v.regexp.source, v.regexp.flags + 'y'));
+  for (let i = from; i <= input.length; i++) {
+    if (i > 0 && isTrail(input.charCodeAt(i)) && isLead(input.charCodeAt(i - 1))) continue;
+    sticky.lastIndex = i;
+    const m = sticky.exec(input);
+    if (m !== null) return m;
+  }
+  return null;
 }
 
 /** Replace the values of groups in recovered repetitions by the last value each took in any iteration. */

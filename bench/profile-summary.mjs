@@ -6,6 +6,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0); // piped into head
+  throw e;
+});
 const args = process.argv.slice(2);
 let top = 25;
 const inputs = [];

@@ -183,16 +183,24 @@ test('forced emulation (atomic: "emulate") matches the optimized translation', (
   }
 });
 
-test('the u flag is used only where needed', () => {
+test('the u flag is used only where needed; inputs are scanned only where it pays', () => {
   assert.equal(translateOnig('\\w+ \\d+').variant(true, true).flags, 's');
   assert.equal(translateOnig('[[:alpha:]]+').variant(false, false).flags, 's'); // written exactly up to U+FFFF
   const p = translateOnig('\\p{Lu}+');
   assert.equal(p.variant(false, false).flags, 's');
   assert.equal(p.variant(false, true).flags, 'su'); // astral upper-case letters need it
   assert.equal(p.astralSensitive, true);
-  assert.equal(p.regexpFor('ABC').flags, 's');
-  assert.equal(p.regexpFor('A\u{1D400}').flags, 'su');
+  // The `u` variant is as fast: used for every input rather than scanning each one.
+  assert.equal(p.alwaysUnicode, true);
+  assert.equal(p.traitsNeeded, 0);
+  assert.equal(p.regexpFor('ABC').flags, 'su');
   assert.equal(p.exec('x\u{1D400}\u{1D401}y')![0], '\u{1D400}\u{1D401}');
+  // A word boundary checked on both sides is costly in the Unicode form: ASCII inputs get the plain one.
+  const b = translateOnig('x?\\b');
+  assert.equal(b.alwaysUnicode, false);
+  assert.equal(b.traitsNeeded, HAS_NON_ASCII | HAS_ASTRAL);
+  assert.equal(b.regexpFor('abc').flags, 's');
+  assert.equal(b.regexpFor('ébc').flags, 'su');
 });
 
 test('word boundaries: decided statically where the neighbours are known ASCII', () => {

@@ -1067,6 +1067,11 @@ class Emitter {
   readonly stats: EmitStats = { atomicDropped: 0, atomicForced: 0, atomicEmulated: 0 };
   /** Set when a word boundary could not be decided with ASCII semantics (needs the Unicode variant). */
   unicodeBoundary = false;
+  /**
+   * Set when such a boundary is costly in its Unicode form (checked on both sides, or at an unanchored start
+   * where it is evaluated at every position): then a separate variant for ASCII input is worth an input scan.
+   */
+  genericBoundary = false;
   /** Repetitions whose groups are re-read iteration by iteration after a match. */
   readonly recoveries: RecoverySpec[] = [];
   /** Set when, without the `u` flag, a character above U+FFFF could be matched differently (see noteAstral). */
@@ -1261,6 +1266,7 @@ class Emitter {
     const lp: Prec = { loop: n, prev: p };
     const bodySrc = sub.finish(sub.emit(n.body, this.an.loopCont(n, k), lp).src);
     if (sub.unicodeBoundary) this.unicodeBoundary = true;
+    if (sub.genericBoundary) this.genericBoundary = true;
     if (sub.astralRisk) this.astralRisk = true;
     const pairs: Array<[number, number]> = [];
     for (const [cap, subIndex] of sub.groupNumber) {
@@ -1373,6 +1379,7 @@ class Emitter {
     const asciiSide = (x: Adjacent) => !x.open && cs.isSubset(x.set, cs.ASCII);
     if (asciiSide(b) && asciiSide(a)) return { src: not ? '\\B' : '\\b', kind: 'seq' };
     this.unicodeBoundary = true;
+    if (!(aw || an || bw || bn) || b.open) this.genericBoundary = true;
     if (!this.unicode) return { src: not ? '\\B' : '\\b', kind: 'seq' }; // only used for ASCII inputs
     const w = `[${cs.UNICODE_WORD_BODY}]`;
     // When one side's word-ness is known, only the other side needs checking.
@@ -1441,6 +1448,8 @@ export class OnigRegExp {
    * where a match could begin, end or hand over between the two units.
    */
   readonly astralSensitive: boolean;
+  /** The `u` variant is used for every input (no scan of the input for non-ASCII characters). */
+  readonly alwaysUnicode: boolean;
   /** How atomic groups were handled (in the always-correct variant). */
   readonly stats: EmitStats;
   private readonly variants: Array<OnigVariant | undefined> = [undefined, undefined, undefined, undefined];
@@ -1456,14 +1465,19 @@ export class OnigRegExp {
     // Word boundaries and sets above U+FFFF depend on their context: a dry run tells whether they matter.
     let unicode = false;
     let astral = false;
+    let generic = false;
     if (hasAnchor(root, (k) => k === 'wordb' || k === 'nwordb') || hasSet(root, (r) => cs.intersect(r, ASTRAL).length > 0)) {
       const dry = new Emitter(new Analysis(), 'bmp', false);
       dry.run(root);
       unicode = dry.unicodeBoundary;
       astral = dry.astralRisk;
+      generic = dry.genericBoundary;
     }
     this.unicodeSensitive = unicode;
     this.astralSensitive = astral;
+    // The `u` variant matches as fast as the other in V8; only a costly word boundary (see genericBoundary)
+    // is worth scanning each input for non-ASCII characters to avoid it.
+    this.alwaysUnicode = (unicode || astral) && !generic;
     this.variant(true, true);
     this.stats = this.lastStats!;
     this.groups = this.groupsOf(this.lastEmitter!);
@@ -1518,14 +1532,19 @@ export class OnigRegExp {
    * to avoid scanning it once per pattern.
    */
   regexpFor(input: string, traits: number = inputTraits(input)): RegExp {
+    return this.variantFor(traits).regexp;
+  }
+
+  private variantFor(traits: number): OnigVariant {
     const nl = this.newlineSensitive && (traits & HAS_NEWLINE) !== 0;
-    const uni = (this.unicodeSensitive && (traits & HAS_NON_ASCII) !== 0) || (this.astralSensitive && (traits & HAS_ASTRAL) !== 0);
-    return (this.variants[(nl ? 1 : 0) | (uni ? 2 : 0)] ?? this.variant(nl, uni)).regexp;
+    const uni = this.alwaysUnicode || (this.unicodeSensitive && (traits & HAS_NON_ASCII) !== 0) || (this.astralSensitive && (traits & HAS_ASTRAL) !== 0);
+    return this.variants[(nl ? 1 : 0) | (uni ? 2 : 0)] ?? this.variant(nl, uni);
   }
 
   /** Which input traits choose between variants (HAS_NEWLINE | HAS_NON_ASCII | HAS_ASTRAL); 0 when there is one variant. */
   get traitsNeeded(): number {
-    return (this.newlineSensitive ? HAS_NEWLINE : 0) | (this.unicodeSensitive ? HAS_NON_ASCII | HAS_ASTRAL : 0) | (this.astralSensitive ? HAS_ASTRAL : 0);
+    const text = this.alwaysUnicode ? 0 : (this.unicodeSensitive ? HAS_NON_ASCII | HAS_ASTRAL : 0) | (this.astralSensitive ? HAS_ASTRAL : 0);
+    return (this.newlineSensitive ? HAS_NEWLINE : 0) | text;
   }
 
   /**
@@ -1533,9 +1552,7 @@ export class OnigRegExp {
    * passed when already known. Use this rather than regexpFor(…).exec: some patterns need work after the match.
    */
   exec(input: string, traits: number = inputTraits(input, this.traitsNeeded)): RegExpExecArray | null {
-    const nl = this.newlineSensitive && (traits & HAS_NEWLINE) !== 0;
-    const uni = (this.unicodeSensitive && (traits & HAS_NON_ASCII) !== 0) || (this.astralSensitive && (traits & HAS_ASTRAL) !== 0);
-    const v = this.variants[(nl ? 1 : 0) | (uni ? 2 : 0)] ?? this.variant(nl, uni);
+    const v = this.variantFor(traits);
     let m = v.regexp.exec(input);
     if (m !== null && m.index > 0 && isTrail(input.charCodeAt(m.index)) && isLead(input.charCodeAt(m.index - 1))) m = searchFrom(v, input, m.index + 1);
     if (m !== null && v.recoveries !== undefined) recover(m, v.recoveries, input);

@@ -4,10 +4,8 @@
 
 import { defineCodec } from '../core/plugin.js';
 import { ECS_COMPATIBILITY_OPTION } from '../core/ecs.js';
-import { parseFieldRef, setPath } from '../core/fieldref.js';
-import type { EventData } from '../core/event.js';
 import { stringifyEvent } from '../core/serialize.js';
-import { CHARSET_OPTION, checkCharset, decodeJsonDocument, splitOnDelimiter } from './support/common.js';
+import { CHARSET_OPTION, checkCharset, decodeJsonDocument, targetWrapper, splitOnDelimiter } from './support/common.js';
 
 interface JsonLinesConfig {
   charset: string;
@@ -32,14 +30,7 @@ export default defineCodec<JsonLinesConfig>({
   create(config, ctx) {
     checkCharset(config.charset, ctx, 'json_lines');
     const delimiter = config.delimiter;
-    const targetPath = config.target ? parseFieldRef(config.target) : undefined;
-    const wrap = targetPath
-      ? (v: EventData): EventData => {
-          const out: EventData = {};
-          setPath(out, targetPath, v);
-          return out;
-        }
-      : undefined;
+    const wrap = targetWrapper(config.target);
     return {
       decode(message, emit) {
         if (!message.includes(delimiter)) {

@@ -2,6 +2,7 @@
 
 import type { OptionSpec, PluginContext } from '../../core/plugin.js';
 import type { EventData } from '../../core/event.js';
+import { parseFieldRef, setPath } from '../../core/fieldref.js';
 import { compileSprintf, type Template } from '../../core/sprintf.js';
 import { parseJson } from '../../core/serialize.js';
 
@@ -71,4 +72,15 @@ export function decodeJsonDocument(text: string, emit: (data: EventData) => void
 
 function isPlainObject(v: unknown): v is EventData {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A decoded document placed under `target` (a field reference) instead of the event root; undefined without one. */
+export function targetWrapper(target: string | undefined): ((v: EventData) => EventData) | undefined {
+  if (!target) return undefined;
+  const path = parseFieldRef(target);
+  return (v) => {
+    const out: EventData = {};
+    setPath(out, path, v);
+    return out;
+  };
 }

@@ -98,38 +98,42 @@ export function fileOutput(outFile) {
 }
 
 // The plain header-and-fields pipeline, written as users write it: library pattern names, one grok per
-// message id picked by a conditional, then the date filter. Same fields as the hand-written node floor.
+// message id picked by a conditional, then the date filter. Same fields as the hand-written node floor (the
+// header grok overwrites `message` with the text after the header, and the date filter drops `ts`), plus the
+// `path` and `host` fields every file input adds.
 export const GROK_DATE_FILTERS = String.raw`filter {
   grok {
-    match => { "message" => "^<%{POSINT:pri}>%{CISCOTIMESTAMP:ts} %{NOTSPACE:device} : %ASA-%{INT:level}-%{INT:msgid}: %{GREEDYDATA:msg}" }
+    match => { "message" => "^<%{POSINT:pri}>%{CISCOTIMESTAMP:ts} %{NOTSPACE:device} : %ASA-%{INT:level}-%{INT:msgid}: %{GREEDYDATA:message}" }
+    overwrite => ["message"]
   }
   if [msgid] in ["302013", "302015"] {
     grok {
-      match => { "msg" => "^Built %{WORD:direction} %{WORD:proto} connection %{INT:conn_id} for %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} \(%{IP:src_xip}/%{INT:src_xport}\) to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} \(%{IP:dst_xip}/%{INT:dst_xport}\)" }
+      match => { "message" => "^Built %{WORD:direction} %{WORD:proto} connection %{INT:conn_id} for %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} \(%{IP:src_xip}/%{INT:src_xport}\) to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} \(%{IP:dst_xip}/%{INT:dst_xport}\)" }
     }
   } else if [msgid] in ["302014", "302016"] {
     grok {
-      match => { "msg" => "^Teardown %{WORD:proto} connection %{INT:conn_id} for %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} duration %{NOTSPACE:duration} bytes %{INT:bytes}(?: %{GREEDYDATA:reason})?$" }
+      match => { "message" => "^Teardown %{WORD:proto} connection %{INT:conn_id} for %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} duration %{NOTSPACE:duration} bytes %{INT:bytes}(?: %{GREEDYDATA:reason})?$" }
     }
   } else if [msgid] == "106023" {
     grok {
-      match => { "msg" => "^Deny %{NOTSPACE:proto} src %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} dst %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} by access-group \"%{DATA:acl}\"" }
+      match => { "message" => "^Deny %{NOTSPACE:proto} src %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} dst %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port} by access-group \"%{DATA:acl}\"" }
     }
   } else if [msgid] in ["305011", "305012"] {
     grok {
-      match => { "msg" => "^%{WORD:nat_action} dynamic %{WORD:proto} translation from %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port}" }
+      match => { "message" => "^%{WORD:nat_action} dynamic %{WORD:proto} translation from %{DATA:src_if}:%{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port}" }
     }
   } else if [msgid] == "106100" {
     grok {
-      match => { "msg" => "^access-list %{NOTSPACE:acl} %{WORD:action} %{WORD:proto} %{DATA:src_if}/%{IP:src_ip}\(%{INT:src_port}\) -> %{DATA:dst_if}/%{IP:dst_ip}\(%{INT:dst_port}\) hit-cnt %{INT:hits}" }
+      match => { "message" => "^access-list %{NOTSPACE:acl} %{WORD:action} %{WORD:proto} %{DATA:src_if}/%{IP:src_ip}\(%{INT:src_port}\) -> %{DATA:dst_if}/%{IP:dst_ip}\(%{INT:dst_port}\) hit-cnt %{INT:hits}" }
     }
   } else if [msgid] == "710003" {
     grok {
-      match => { "msg" => "^%{WORD:proto} access denied by ACL from %{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port}" }
+      match => { "message" => "^%{WORD:proto} access denied by ACL from %{IP:src_ip}/%{INT:src_port} to %{DATA:dst_if}:%{IP:dst_ip}/%{INT:dst_port}" }
     }
   }
   date {
     match => ["ts", "MMM dd yyyy HH:mm:ss"]
+    remove_field => ["ts"]
   }
 }
 `;

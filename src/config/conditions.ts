@@ -119,11 +119,13 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
   let n = 0;
+  // Undefined values are removed fields: not part of the hash.
   for (const k in ao) {
-    if (!(k in bo) || !valuesEqual(ao[k], bo[k])) return false;
+    if (ao[k] === undefined) continue;
+    if (bo[k] === undefined || !Object.prototype.hasOwnProperty.call(bo, k) || !valuesEqual(ao[k], bo[k])) return false;
     n++;
   }
-  for (const _ in bo) n--;
+  for (const k in bo) if (bo[k] !== undefined) n--;
   return n === 0;
 }
 

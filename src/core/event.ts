@@ -2,7 +2,7 @@
 // `@timestamp` is a Date (serialises to ISO-8601), `@metadata` is a hash never written out unless asked,
 // `tags` is an array of strings. Field access goes through cached field-reference paths.
 
-import { parseFieldRef, getPath, setPath, removePath, type FieldPath } from './fieldref.js';
+import { parseFieldRef, getPath, setPath, removePath, storeKey, type FieldPath } from './fieldref.js';
 import { compileSprintf } from './sprintf.js';
 
 export type EventData = Record<string, unknown>;
@@ -115,9 +115,8 @@ export class Event {
 
   /** The event as written by outputs: without `@metadata`. */
   toJSON(): EventData {
-    if (!(METADATA in this.data)) return this.data;
     const out: EventData = {};
-    for (const k in this.data) if (k !== METADATA) out[k] = this.data[k];
+    for (const k in this.data) if (k !== METADATA && this.data[k] !== undefined) out[k] = this.data[k];
     return out;
   }
 }
@@ -127,7 +126,10 @@ export function deepClone(v: unknown): unknown {
   if (v instanceof Date) return new Date(v.getTime());
   if (Array.isArray(v)) return v.map(deepClone);
   const o: Record<string, unknown> = {};
-  for (const k in v as Record<string, unknown>) o[k] = deepClone((v as Record<string, unknown>)[k]);
+  for (const k in v as Record<string, unknown>) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) storeKey(o, k, deepClone(x));
+  }
   return o;
 }
 

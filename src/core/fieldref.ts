@@ -64,7 +64,44 @@ export function getPath(root: Record<string, unknown>, path: FieldPath): unknown
       cur = (cur as Record<string, unknown>)[seg];
     }
   }
-  return cur;
+  // `[constructor]`, `[toString]`: inherited members are not fields.
+  return typeof cur === 'function' ? undefined : cur;
+}
+
+// V8 turns an object into a slow dictionary once more than a dozen properties were added through computed
+// keys (`o[k] = v`), and JSON.stringify of a dictionary is several times slower. Events routinely carry 20-50
+// fields, so stores go through one small compiled function per key name, `o["key"] = v`, which V8 treats as
+// a named store and keeps the object's fast hidden-class layout. Bounded: rare keys fall back to `o[k] = v`.
+type Setter = (o: Record<string, unknown>, v: unknown) => void;
+const setters = new Map<string, Setter>();
+const MAX_SETTERS = 5_000;
+
+function computedStore(o: Record<string, unknown>, k: string, v: unknown): void {
+  o[k] = v;
+}
+
+/** Store `value` under `key` in a plain object; `__proto__` becomes an ordinary own property. */
+export function storeKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  let set = setters.get(key);
+  if (set === undefined) {
+    if (key === '__proto__') {
+      // Untrusted keys (kv, json) must not reach the prototype: store it as an ordinary property.
+      Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+      return;
+    }
+    if (setters.size >= MAX_SETTERS || isArrayIndex(key)) {
+      computedStore(obj, key, value);
+      return;
+    }
+    set = new Function('o', 'v', `o[${JSON.stringify(key)}] = v;`) as Setter;
+    setters.set(key, set);
+  }
+  set(obj, value);
+}
+
+function isArrayIndex(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && String(Number(key) >>> 0) === key;
 }
 
 /** Set a value, creating intermediate hashes as Logstash does. */
@@ -85,8 +122,7 @@ export function setPath(root: Record<string, unknown>, path: FieldPath, value: u
       next = Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
       if (next === null || typeof next !== 'object' || next instanceof Date) {
         next = {};
-        if (seg === '__proto__') Object.defineProperty(cur, seg, { value: next, writable: true, enumerable: true, configurable: true });
-        else cur[seg] = next;
+        storeKey(cur, seg, next);
       }
     }
     cur = next as Record<string, unknown>;
@@ -95,12 +131,7 @@ export function setPath(root: Record<string, unknown>, path: FieldPath, value: u
   if (Array.isArray(cur)) {
     const idx = indexOf(cur, seg);
     if (idx >= 0) cur[idx] = value;
-  } else if (seg === '__proto__') {
-    // Untrusted keys (kv, json) must not reach the prototype: store it as an ordinary property.
-    Object.defineProperty(cur, seg, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    cur[seg] = value;
-  }
+  } else storeKey(cur, seg, value);
 }
 
 export function removePath(root: Record<string, unknown>, path: FieldPath): unknown {
@@ -119,8 +150,14 @@ export function removePath(root: Record<string, unknown>, path: FieldPath): unkn
     return cur.splice(idx, 1)[0];
   }
   const obj = cur as Record<string, unknown>;
-  if (!(seg in obj)) return undefined;
+  if (!Object.prototype.hasOwnProperty.call(obj, seg)) return undefined;
   const v = obj[seg];
-  delete obj[seg];
+  // At the event's root, removal stores undefined instead of `delete`: deleting any but the last-added
+  // property turns the object into a slow dictionary for the rest of its life (and JSON.stringify of it
+  // several times slower), and the root is the large object every event has. An undefined value means "no
+  // such field" everywhere (JSON has no undefined; iterations skip it). Nested hashes are small: deleted.
+  if (last === 0) {
+    if (v !== undefined) storeKey(obj, seg, undefined);
+  } else delete obj[seg];
   return v;
 }

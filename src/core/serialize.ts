@@ -17,15 +17,26 @@ export function isoString(d: Date): string {
   return lastIso;
 }
 
-/** Serialise an event's data as Logstash's json codecs do: without `@metadata` unless asked. */
+/**
+ * Serialise an event's data as Logstash's json codecs do: without `@metadata` unless asked.
+ * In place rather than through a copy: building a copy with computed keys makes a slow dictionary object,
+ * and JSON.stringify of the event's own fast object is the cheapest path V8 has. `@timestamp` is swapped for
+ * its ISO string and `@metadata` for undefined (which JSON.stringify skips) for the call, then restored.
+ */
 export function stringifyEvent(data: EventData, includeMetadata = false): string {
-  const copy: EventData = {};
-  for (const k in data) {
-    if (k === METADATA && !includeMetadata) continue;
-    const v = data[k];
-    copy[k] = k === TIMESTAMP && v instanceof Date ? isoString(v) : v;
+  const ts = data[TIMESTAMP];
+  const meta = data[METADATA];
+  const swapTs = ts instanceof Date;
+  const hideMeta = meta !== undefined && !includeMetadata;
+  if (!swapTs && !hideMeta) return JSON.stringify(data);
+  if (swapTs) data[TIMESTAMP] = isoString(ts);
+  if (hideMeta) data[METADATA] = undefined;
+  try {
+    return JSON.stringify(data);
+  } finally {
+    if (swapTs) data[TIMESTAMP] = ts;
+    if (hideMeta) data[METADATA] = meta;
   }
-  return JSON.stringify(copy);
 }
 
 const UNSAFE_INT = /([:[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;

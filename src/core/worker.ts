@@ -23,7 +23,23 @@ export type FromWorker =
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const post = (m: FromWorker) => port.postMessage(m);
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+
+/**
+ * Byte arrays in payloads (up to two levels of arrays deep) that own their whole ArrayBuffer: moved to the
+ * main thread instead of copied. Pooled small Buffers share an ArrayBuffer and are copied as usual.
+ */
+function transferables(payloads: unknown[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (v instanceof Uint8Array) {
+      const b = v.buffer;
+      if (b instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === b.byteLength && !out.includes(b)) out.push(b);
+    } else if (depth < 3 && Array.isArray(v)) for (const x of v) visit(x, depth + 1);
+  };
+  for (const p of payloads) visit(p, 0);
+  return out;
+}
 
 try {
   const logger = createLogger(`${init.model.id}.worker${init.index}`);
@@ -38,7 +54,7 @@ try {
     try {
       const events = exec.decode(msg.batch, msg.input);
       const { payloads, counts } = exec.process(events, msg.seq, msg.skips);
-      post({ type: 'result', seq: msg.seq, payloads, counts });
+      post({ type: 'result', seq: msg.seq, payloads, counts }, transferables(payloads));
     } catch (err) {
       post({ type: 'failed', seq: msg.seq, error: (err as Error).stack ?? String(err) });
     }

@@ -126,7 +126,7 @@ export default defineFilter<FingerprintConfig>({
         let s = '';
         if (config.concatenate_all_fields) {
           const data = event.toJSON();
-          for (const k of Object.keys(data).sort(compareBytewise)) s += `|${k}|${rubyToS(data[k], true)}`;
+          for (const k of Object.keys(data).sort(compareBytewise)) if (data[k] !== undefined) s += `|${k}|${rubyToS(data[k], true)}`;
         } else {
           for (const src of sortedSources) s += `|${src.name}|${rubyToS(event.getPath(src.path), true)}`;
         }

@@ -172,7 +172,7 @@ function compileCapture(specs: readonly CaptureSpec[], keepEmpty: boolean): Capt
     else if (c.convert === Convert.Float) lines.push(`if (v != null) v = toFloat(v);`);
     else if (!keepEmpty) guard.push("v !== ''");
     const body: string[] = [];
-    const simple = c.path.length === 1 && c.path[0] !== '@timestamp';
+    const simple = c.path.length === 1 && c.path[0] !== '@timestamp' && c.path[0] !== '__proto__';
     if (simple) {
       const key = JSON.stringify(c.path[0]);
       if (c.overwrite) body.push(`data[${key}] = v;`);

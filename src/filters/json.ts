@@ -4,7 +4,7 @@
 
 import { defineFilter, type Filter } from '../core/plugin.js';
 import type { Event } from '../core/event.js';
-import { parseFieldRef, type FieldPath } from '../core/fieldref.js';
+import { parseFieldRef, storeKey, type FieldPath } from '../core/fieldref.js';
 import { rubyToS } from './support/ruby.js';
 import { parseJson } from '../core/serialize.js';
 
@@ -104,8 +104,7 @@ export default defineFilter<JsonConfig>({
             if (k === '@timestamp') continue;
             const v = obj[k];
             if (k.includes('[')) event.setPath(parseFieldRef(k), v);
-            else if (k === '__proto__') Object.defineProperty(event.data, k, { value: v, enumerable: true, writable: true, configurable: true });
-            else event.data[k] = v;
+            else storeKey(event.data, k, v);
           }
           if (parsedTimestamp !== undefined && parsedTimestamp !== null && parsedTimestamp !== false) {
             const ts = coerceTimestamp(parsedTimestamp);

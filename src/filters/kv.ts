@@ -4,7 +4,7 @@
 
 import { defineFilter, type Filter } from '../core/plugin.js';
 import type { Event } from '../core/event.js';
-import { parseFieldRef, type FieldPath } from '../core/fieldref.js';
+import { parseFieldRef, storeKey, type FieldPath } from '../core/fieldref.js';
 import { compileSprintf, type Template } from '../core/sprintf.js';
 import { compileRubyRegex } from './support/ruby-regex.js';
 import { rubyCapitalize } from './support/ruby.js';
@@ -260,8 +260,7 @@ function includesValue(existing: unknown, value: string): boolean {
 function setField(event: Event, key: string, value: unknown): void {
   if (key.length === 0) return; // not a valid field reference; Logstash would reject the whole event
   if (!key.includes('[') && key !== '@timestamp') {
-    if (key === '__proto__') Object.defineProperty(event.data, key, { value, enumerable: true, writable: true, configurable: true });
-    else event.data[key] = value;
+    storeKey(event.data, key, value);
     return;
   }
   event.setPath(parseFieldRef(key), value);

@@ -28,7 +28,8 @@ test('file output: sprintf paths group a batch into one text per file; ".." from
     payload.map(([p]) => p),
     [join(dir, 'logs', 'web', '2024-03-04.log'), join(dir, 'logs', 'db', '2024-03-04.log'), join(dir, 'logs', '_filepath_failures')],
   );
-  assert.deepEqual(structuredClone(payload), payload, 'the payload crosses threads as is');
+  const cloned = structuredClone(payload).map(([p, d]) => [p, typeof d === 'string' ? d : Buffer.from(d)]);
+  assert.deepEqual(cloned, payload, 'the payload crosses threads as is (byte arrays arrive as Uint8Array)');
   await out.deliver(payload);
   await out.deliver(out.encode([ev('web', 'w3')]));
   await out.close?.();

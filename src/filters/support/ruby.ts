@@ -82,7 +82,8 @@ export function rubyInspect(v: unknown, sortKeys = false): string {
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     // Key order comes from an explicit list: JS objects iterate integer-like keys first.
-    const keys = sortKeys ? Object.keys(o).sort(compareBytewise) : Object.keys(o);
+    const defined = Object.keys(o).filter((k) => o[k] !== undefined); // undefined: a removed field
+    const keys = sortKeys ? defined.sort(compareBytewise) : defined;
     const parts: string[] = [];
     for (const k of keys) parts.push(`${inspectString(k)}=>${rubyInspect(o[k], sortKeys)}`);
     return `{${parts.join(', ')}}`;

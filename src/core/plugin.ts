@@ -146,11 +146,30 @@ export interface InputDef<C = Record<string, unknown>> extends PluginDefBase<C> 
   create(config: C, ctx: PluginContext): Input | Promise<Input>;
 }
 
+/**
+ * An event an output rejected for good (a mapping error, a 400): it goes to the pipeline's dead-letter queue
+ * instead of being retried forever or dropped silently.
+ */
+export interface RejectedEvent {
+  /** The event as JSON, `@metadata` included (so a replay keeps its `_id`). */
+  event: string;
+  /** Why it was rejected, in the destination's words where it gave any. */
+  error: string;
+}
+
+export interface DeliveryResult {
+  /** Events of the payload that will never be accepted; the rest were written. */
+  rejected?: RejectedEvent[];
+}
+
 export interface Output {
   /** Worker side: turn a batch of events into a payload for `deliver` (must survive structured cloning). */
   encode(events: Event[]): unknown;
-  /** Main side: write the payload; resolve once written (this is what acknowledges the input). */
-  deliver(payload: unknown): Promise<void>;
+  /**
+   * Main side: write the payload; resolve once written (this is what acknowledges the input). Throwing means
+   * "retry the whole payload later"; events that can never be written are returned as `rejected`.
+   */
+  deliver(payload: unknown): Promise<void | DeliveryResult>;
   close?(): Promise<void>;
 }
 

@@ -4,8 +4,8 @@
 // Filters and output routing are flattened into small programs of FILTER / IF / JUMP ops. An event created
 // by a filter (split, clone) continues at the op after the one that created it, even across conditionals.
 
-import { Event, type EventData } from './event.js';
-import { parseFieldRef, getPath, setPath, type FieldPath } from './fieldref.js';
+import { Event, METADATA, TIMESTAMP, type EventData } from './event.js';
+import { parseFieldRef, getPath, setPath, storeKey, type FieldPath } from './fieldref.js';
 import { compileSprintf, isTemplate, type Template } from './sprintf.js';
 import { compileCondition } from '../config/conditions.js';
 import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './model.js';
@@ -200,11 +200,17 @@ export class PipelineExecutor {
     const dec = this.decoders[inputIndex]!;
     const events: Event[] = [];
     const codec = dec.codec;
+    // One clock read per batch: a system call per event is measurable, and events read together share it.
+    const now = Date.now();
     let id = '';
     let sub = 0;
     const emit = (data: EventData) => {
+      if (data[TIMESTAMP] === undefined) data[TIMESTAMP] = new Date(now);
       const e = new Event(data);
-      e.metadata._id = sub === 0 ? id : `${id}.${sub}`;
+      const sid = sub === 0 ? id : `${id}.${sub}`;
+      const meta = data[METADATA];
+      if (meta === undefined) data[METADATA] = { _id: sid };
+      else e.metadata._id = sid;
       sub++;
       events.push(e);
     };
@@ -215,8 +221,12 @@ export class PipelineExecutor {
       let line = raw.baseLine ?? 0;
       let start = 0;
       const n = buf.length;
+      // Decode the batch in one call. When it has as many characters as bytes (ASCII, the usual case for
+      // logs), character positions are byte offsets and lines are cut from the string; otherwise line by line.
+      const text = buf.toString('utf8');
+      const ascii = text.length === n;
       while (start < n) {
-        let end = buf.indexOf(10, start);
+        let end = ascii ? text.indexOf('\n', start) : buf.indexOf(10, start);
         const next = end < 0 ? n : end + 1;
         if (end < 0) end = n;
         let stop = end;
@@ -225,7 +235,7 @@ export class PipelineExecutor {
         id = raw.idPrefix + (byLine ? line : offset);
         sub = 0;
         const before = events.length;
-        codec.decode(buf.toString('utf8', start, stop), emit);
+        codec.decode(ascii ? text.slice(start, stop) : buf.toString('utf8', start, stop), emit);
         if (truncated?.has(offset)) for (let i = before; i < events.length; i++) events[i]!.tag(LINE_TRUNCATED_TAG);
         start = next;
         line++;
@@ -244,7 +254,12 @@ export class PipelineExecutor {
     const fields = raw.kind === 'events' ? undefined : raw.fields;
     const fieldList = fields ? Object.entries(fields).map(([k, v]) => [parseFieldRef(k), v] as const) : undefined;
     for (const e of events) {
-      if (fieldList) for (const [p, v] of fieldList) if (getPath(e.data, p) === undefined) setPath(e.data, p, v);
+      if (fieldList)
+        for (const [p, v] of fieldList) {
+          if (p.length === 1) {
+            if (e.data[p[0]!] === undefined) storeKey(e.data, p[0]!, v);
+          } else if (getPath(e.data, p) === undefined) setPath(e.data, p, v);
+        }
       dec.decorate(e);
     }
     return events;

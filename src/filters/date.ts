@@ -206,11 +206,22 @@ export default defineFilter<DateConfig>({
       }
     });
 
+    // Consecutive events usually carry the same timestamp text (logs have second resolution and arrive in
+    // bursts): remember the last text parsed and its result.
+    let lastText: string | undefined;
+    let lastMs = 0;
+
     return {
       failureTags: tags,
       filter(event: Event): boolean {
         const value = event.getPath(sourcePath);
         if (value === undefined || value === null) return false;
+        if (value === lastText && dynamicZone === undefined) {
+          const date = new Date(lastMs);
+          if (targetIsTimestamp) event.timestamp = date;
+          else event.setPath(targetPath, date);
+          return true;
+        }
         let zone = staticZone;
         // An unknown dynamic zone makes the text formats fail; the numeric ones do not need a zone.
         let zoneOk = true;
@@ -223,6 +234,10 @@ export default defineFilter<DateConfig>({
           if (!zoneOk && format.usesZone) continue;
           const ms = format.parse(value, zone);
           if (ms !== undefined) {
+            if (typeof value === 'string' && dynamicZone === undefined) {
+              lastText = value;
+              lastMs = ms;
+            }
             const date = new Date(ms);
             if (targetIsTimestamp) event.timestamp = date;
             else event.setPath(targetPath, date);

@@ -26,9 +26,10 @@ export default defineCodec<JsonConfig>({
     ecs_compatibility: { ...ECS_COMPATIBILITY_OPTION, description: 'Accepted for compatibility; the json codec uses the same field names in every mode.' },
   },
   create(config, ctx) {
-    checkCharset(config.charset, ctx, 'json');
+    const charset = checkCharset(config.charset, ctx, 'json');
     const wrap = targetWrapper(config.target);
     return {
+      charset,
       decode(message, emit) {
         decodeJsonDocument(message, emit, wrap);
       },

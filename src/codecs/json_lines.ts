@@ -28,10 +28,11 @@ export default defineCodec<JsonLinesConfig>({
     ecs_compatibility: { ...ECS_COMPATIBILITY_OPTION, description: 'Accepted for compatibility; the json_lines codec uses the same field names in every mode.' },
   },
   create(config, ctx) {
-    checkCharset(config.charset, ctx, 'json_lines');
+    const charset = checkCharset(config.charset, ctx, 'json_lines');
     const delimiter = config.delimiter;
     const wrap = targetWrapper(config.target);
     return {
+      charset,
       decode(message, emit) {
         if (!message.includes(delimiter)) {
           decodeJsonDocument(message, emit, wrap);

@@ -26,11 +26,12 @@ export default defineCodec<LineConfig>({
     ecs_compatibility: { ...ECS_COMPATIBILITY_OPTION, description: ECS_COMPATIBILITY_OPTION.description + ' With `v1`, decoding also copies each line to `[event][original]`.' },
   },
   create(config, ctx) {
-    checkCharset(config.charset, ctx, 'line');
+    const charset = checkCharset(config.charset, ctx, 'line');
     const withOriginal = ecsMode(config.ecs_compatibility) === 'v1';
     const template = textTemplate(config.format);
     const delimiter = config.delimiter;
     return {
+      charset,
       decode(message, emit) {
         // The runtime already frames input on '\n'; a message only needs splitting when it still holds delimiters.
         const lines = message.includes(delimiter) ? splitOnDelimiter(message, delimiter) : [message];

@@ -121,7 +121,7 @@ export default defineCodec<MultilineConfig>({
     },
   },
   create(config, ctx) {
-    checkCharset(config.charset, ctx, 'multiline');
+    const charset = checkCharset(config.charset, ctx, 'multiline');
     const ecs = ecsMode(config.ecs_compatibility);
     let re: OnigRegExp;
     try {
@@ -136,6 +136,7 @@ export default defineCodec<MultilineConfig>({
     const autoFlushMillis = config.auto_flush_interval && config.auto_flush_interval > 0 ? Math.round(config.auto_flush_interval * 1000) : 0;
     const template = textTemplate(undefined);
     return {
+      charset,
       createJoiner: () => new MultilineJoiner(re, negate, previous, maxLines, maxBytes, autoFlushMillis),
       decode(message, emit) {
         const data: EventData = { message };

@@ -24,10 +24,11 @@ export default defineCodec<PlainConfig>({
     ecs_compatibility: { ...ECS_COMPATIBILITY_OPTION, description: ECS_COMPATIBILITY_OPTION.description + ' With `v1`, decoding also copies the text to `[event][original]`.' },
   },
   create(config, ctx) {
-    checkCharset(config.charset, ctx, 'plain');
+    const charset = checkCharset(config.charset, ctx, 'plain');
     const withOriginal = ecsMode(config.ecs_compatibility) === 'v1';
     const template = textTemplate(config.format);
     return {
+      charset,
       decode(message, emit) {
         emit(withOriginal ? { message, event: { original: message } } : { message });
       },

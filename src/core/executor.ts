@@ -8,6 +8,7 @@ import { Event, METADATA, TIMESTAMP, type EventData } from './event.js';
 import { parseFieldRef, getPath, setPath, storeKey, type FieldPath } from './fieldref.js';
 import { compileSprintf, isTemplate, type Template } from './sprintf.js';
 import { compileCondition } from '../config/conditions.js';
+import { charsetDecoder, type TextDecodeFn } from '../codecs/support/charset.js';
 import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './model.js';
 import type { Codec, CodecSpec, Filter, FilterDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
 import type { Registry } from './registry.js';
@@ -111,11 +112,13 @@ class InputDecoder {
   private readonly type: string | undefined;
   private readonly tags: string[];
   private readonly addFields: Array<[FieldPath, Template | string]>;
+  readonly decodeText: TextDecodeFn;
 
   constructor(
     readonly codec: Codec,
     config: Record<string, unknown>,
   ) {
+    this.decodeText = charsetDecoder(codec.charset);
     this.type = config.type as string | undefined;
     this.tags = (config.tags as string[] | undefined) ?? [];
     this.addFields = Object.entries((config.add_field ?? {}) as Record<string, unknown>).map(([k, v]) => {
@@ -222,8 +225,10 @@ export class PipelineExecutor {
       let start = 0;
       const n = buf.length;
       // Decode the batch in one call. When it has as many characters as bytes (ASCII, the usual case for
-      // logs), character positions are byte offsets and lines are cut from the string; otherwise line by line.
-      const text = buf.toString('utf8');
+      // logs, or a single-byte charset), character positions are byte offsets and lines are cut from the
+      // string; otherwise line by line.
+      const decodeText = dec.decodeText;
+      const text = decodeText(buf, 0, n);
       const ascii = text.length === n;
       while (start < n) {
         let end = ascii ? text.indexOf('\n', start) : buf.indexOf(10, start);
@@ -235,7 +240,7 @@ export class PipelineExecutor {
         id = raw.idPrefix + (byLine ? line : offset);
         sub = 0;
         const before = events.length;
-        codec.decode(ascii ? text.slice(start, stop) : buf.toString('utf8', start, stop), emit);
+        codec.decode(ascii ? text.slice(start, stop) : decodeText(buf, start, stop), emit);
         if (truncated?.has(offset)) for (let i = before; i < events.length; i++) events[i]!.tag(LINE_TRUNCATED_TAG);
         start = next;
         line++;

@@ -4,6 +4,7 @@
 // Memory is bounded: at most `maxInflight` batches exist between an input and the outputs. An input's push
 // waits for a free slot, so a slow output slows the input instead of growing the heap.
 
+import { charsetDecoder, type TextDecodeFn } from '../codecs/support/charset.js';
 import { Worker } from 'node:worker_threads';
 import type { PipelineModel, PluginSpec } from './model.js';
 import { plugins } from './model.js';
@@ -133,7 +134,10 @@ export class Pipeline {
     for (const p of this.outputSpecs) this.outputs.push(await (this.registry.get('output', p.name) as OutputDef).create(p.config as never, this.ctx(p)));
     this.outputChains = this.outputs.map(() => Promise.resolve());
     await Promise.all(Array.from({ length: this.model.settings.workers }, (_, i) => this.spawnWorker(i)));
-    if (this.fatal) throw this.fatal;
+    if (this.fatal) {
+      await this.abortStart();
+      throw this.fatal;
+    }
     this.startWatchdog();
     for (const [i, p] of this.model.inputs.entries()) {
       const input = await (this.registry.get('input', p.name) as InputDef).create(p.config as never, this.ctx(p));
@@ -161,7 +165,9 @@ export class Pipeline {
             this.pump();
             break;
           case 'init-error':
-            this.fatal = new Error(`pipeline '${this.id}': worker failed to start: ${m.error}`);
+            // Plugins that cannot be created will not be created by a replacement either: the pipeline fails.
+            slot.retired = true;
+            this.fatal ??= new Error(`pipeline '${this.id}': worker failed to start: ${m.error}`);
             resolve();
             break;
           case 'result':
@@ -179,6 +185,12 @@ export class Pipeline {
       });
       worker.on('exit', () => {
         if (slot.retired || this.closed) return;
+        if (!slot.ready) {
+          // Died while starting: restarting would loop.
+          this.fatal ??= new Error(`pipeline '${this.id}': worker ${index} exited while starting`);
+          resolve();
+          return;
+        }
         // Unexpected exit (crash, out of memory): start a replacement and give it this worker's batches.
         this.logger.error('worker exited unexpectedly; restarting it and re-sending its batches', { worker: index });
         this.replaceWorker(slot, undefined);
@@ -238,7 +250,7 @@ export class Pipeline {
   private async runInput(index: number, spec: PluginSpec, input: Input): Promise<void> {
     const codecSpec = spec.config.codec as CodecSpec;
     const probe = this.registry.createCodec(codecSpec, { ...this.ctx(spec), side: 'main' });
-    const sink = probe.createJoiner ? this.joiningSink(index, () => probe.createJoiner!()) : this.directSink(index);
+    const sink = probe.createJoiner ? this.joiningSink(index, () => probe.createJoiner!(), charsetDecoder(probe.charset)) : this.directSink(index);
     try {
       await input.run(sink.sink);
       await sink.finish();
@@ -272,7 +284,7 @@ export class Pipeline {
    * Multiline codecs join lines on this thread, in order, one joiner per source (file). A pushed batch is
    * acknowledged only when every message holding one of its lines was delivered.
    */
-  private joiningSink(index: number, makeJoiner: () => LineJoiner): { sink: InputSink; finish: () => Promise<void> } {
+  private joiningSink(index: number, makeJoiner: () => LineJoiner, decodeText: TextDecodeFn): { sink: InputSink; finish: () => Promise<void> } {
     const self = this;
     const joiners = new Map<string, { joiner: LineJoiner; fields?: Record<string, unknown>; waiting: Array<() => void> }>();
     const out: Array<[string, string]> = [];
@@ -317,7 +329,7 @@ export class Pipeline {
           let stop = end;
           if (stop > start && buf[stop - 1] === 13) stop--;
           const id = batch.idPrefix + (batch.baseLine !== undefined ? line : batch.baseOffset + start);
-          st.joiner.push(buf.toString('utf8', start, stop), id, out);
+          st.joiner.push(decodeText(buf, start, stop), id, out);
           start = next;
           line++;
         }
@@ -476,6 +488,14 @@ export class Pipeline {
       for (const i of this.inputs) i.stop();
     }
     await this.finished;
+  }
+
+  /** Undo a start that failed before any input ran: outputs closed, workers stopped. */
+  private async abortStart(): Promise<void> {
+    this.closed = true;
+    this.stopping = true;
+    for (const o of this.outputs) await o.close?.().catch(() => undefined);
+    await Promise.all(this.workers.map((w) => w?.worker.terminate()));
   }
 
   private async shutdown(): Promise<void> {

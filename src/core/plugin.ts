@@ -197,6 +197,8 @@ export interface Codec {
   encode(event: Event): string;
   /** Present on codecs that join lines (multiline). */
   createJoiner?(): LineJoiner;
+  /** Character encoding of input bytes (see codecs/support/charset.ts); UTF-8 when absent. */
+  charset?: string;
 }
 
 export interface CodecDef<C = Record<string, unknown>> extends PluginDefBase<C> {

@@ -12,6 +12,7 @@ import { ECS_COMPATIBILITY_OPTION, ecsMode } from '../core/ecs.js';
 interface StdinConfig {
   codec: CodecSpec;
   ecs_compatibility?: string;
+  max_line_bytes: number;
 }
 
 const MAX_BATCH_BYTES = 256 * 1024;
@@ -52,7 +53,23 @@ export class StdinInput implements Input {
     let parts: Buffer[] = [];
     let bytes = 0;
 
+    const maxLine = this.config.max_line_bytes;
+    /** After a line was cut at max_line_bytes: drop input up to its end. */
+    let skipping = false;
+
     const pushLines = async (final: boolean) => {
+      if (skipping) {
+        const all = Buffer.concat(parts, bytes);
+        const nl = all.indexOf(10);
+        if (nl < 0) {
+          parts = [];
+          bytes = 0;
+          return;
+        }
+        skipping = false;
+        parts = [all.subarray(nl + 1)];
+        bytes = all.length - nl - 1;
+      }
       if (bytes === 0) return;
       const all = Buffer.from(ownedCopy(parts, bytes).buffer);
       const cut = final ? all.length : all.lastIndexOf(10) + 1;
@@ -84,6 +101,17 @@ export class StdinInput implements Input {
         // Gather what is already buffered (a fast pipe) into one batch; otherwise push right away.
         if (this.stream.readableLength > 0 && bytes < MAX_BATCH_BYTES) continue;
         await pushLines(false);
+        if (bytes > maxLine) {
+          // A line without end in sight: memory stays bounded. Its first max_line_bytes go on, tagged as
+          // truncated (as the file input does); the rest of it is skipped.
+          const head = ownedCopy([Buffer.concat(parts, bytes).subarray(0, maxLine)], maxLine);
+          parts = [];
+          bytes = 0;
+          skipping = true;
+          const baseLine = nextLine++;
+          this.ctx.logger.warn(`input stdin: line ${baseLine} is longer than max_line_bytes (${maxLine}); truncated`);
+          await sink.push({ kind: 'bytes', data: head, idPrefix, baseOffset: 0, baseLine, fields, truncated: [0] });
+        }
       }
       await pushLines(true);
     } catch (err) {
@@ -103,6 +131,12 @@ export default defineInput<StdinConfig>({
   options: {
     codec: { type: 'codec', default: 'line', description: 'Codec that decodes the input (line: one event per line).' },
     ecs_compatibility: ECS_COMPATIBILITY_OPTION,
+    max_line_bytes: {
+      type: 'bytes',
+      default: '1 MiB',
+      description:
+        'Longest line kept whole (Sluice option: memory stays bounded). A longer line is cut to this size and tagged `_line_truncated`; the rest of it is skipped.',
+    },
   },
   create(config, ctx) {
     return new StdinInput(config, ctx);

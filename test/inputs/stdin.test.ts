@@ -53,3 +53,26 @@ test('stdin: the default codec is line', () => {
   const { config } = validateOptions('input', 'stdin', stdinDef.options, {});
   assert.deepEqual(config.codec, { name: 'line', settings: {} });
 });
+
+test('stdin: a line longer than max_line_bytes is cut and flagged, the rest of it skipped, memory bounded, line numbers go on', async () => {
+  const big = Buffer.alloc(300_000, 0x61); // 300 KB of "a" with no newline, arriving in pieces
+  const chunks = [Buffer.from('before\n'), big.subarray(0, 100_000), big.subarray(100_000), Buffer.from('aaa\nafter\n')];
+  const input = await stdinFrom(Readable.from(chunks), { max_line_bytes: 1000 });
+  const sink = new FakeSink(true);
+  await input.run(sink);
+  const lines = sink.lines();
+  assert.deepEqual(
+    lines.map((l) => [l.text.length, l.truncated]),
+    [
+      [6, false],
+      [1000, true],
+      [5, false],
+    ],
+  );
+  assert.equal(lines[2]!.text, 'after');
+  assert.deepEqual(
+    lines.map((l) => Number(l.id.slice(l.id.lastIndexOf(':') + 1))),
+    [1, 2, 3],
+  );
+  assert.ok(sink.pushed.every((p) => p.batch.kind !== 'bytes' || p.batch.data.byteLength <= 1000 + 16), 'no batch holds the whole long line');
+});

@@ -5,23 +5,26 @@ import type { EventData } from '../../core/event.js';
 import { parseFieldRef, setPath } from '../../core/fieldref.js';
 import { compileSprintf, type Template } from '../../core/sprintf.js';
 import { parseJson } from '../../core/serialize.js';
+import { charsetDecoder } from './charset.js';
 
 export const CHARSET_OPTION: OptionSpec = {
   type: 'string',
   default: 'UTF-8',
   description:
-    'Character encoding of the input text. Sluice reads text as UTF-8 (invalid bytes become U+FFFD); ' +
-    'other values are accepted for compatibility and logged as unsupported.',
-  example: 'charset => "UTF-8"',
+    'Character encoding of the input text, converted to UTF-8 (what cannot be converted becomes U+FFFD): UTF-8, ISO-8859-1, ' +
+    'US-ASCII, Windows-1252 (CP1252), the ISO-8859 family, Shift_JIS, EUC-JP, GB18030, Big5, KOI8-R and the other WHATWG encodings.',
+  example: 'charset => "ISO-8859-1"',
 };
 
-const UTF8_NAMES = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii', 'ascii-8bit', 'binary']);
-
-/** Warn once per codec instance when a non-UTF-8 charset is configured (the runtime decodes UTF-8). */
-export function checkCharset(charset: unknown, ctx: PluginContext, codec: string): void {
-  if (typeof charset === 'string' && !UTF8_NAMES.has(charset.toLowerCase())) {
-    ctx.logger.warn(`codec ${codec}: charset ${JSON.stringify(charset)} is not supported; text is read as UTF-8`);
+/** Check the codec's charset when it is created, so a misspelt one stops the pipeline before it starts. */
+export function checkCharset(charset: unknown, _ctx: PluginContext, codec: string): string | undefined {
+  if (typeof charset !== 'string') return undefined;
+  try {
+    charsetDecoder(charset);
+  } catch (e) {
+    throw new Error(`codec ${codec}: ${(e as Error).message}`);
   }
+  return charset;
 }
 
 /** Logstash's Event#to_s, used when a text codec has no `format`: `<@timestamp> <host> <message>`. */

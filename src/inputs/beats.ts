@@ -13,7 +13,7 @@
 // compressed block) closes that connection and is counted; other connections go on.
 
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { inflate } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { defineInput, type Codec, type CodecSpec, type Input, type InputSink, type PluginContext } from '../core/plugin.js';
@@ -116,6 +116,8 @@ export class BeatsInput implements Input {
   private readonly codec: Codec;
   private readonly codecName: string;
   private address?: AddressInfo;
+  /** Built when the plugin is created, so a missing certificate is a configuration error, not a runtime one. */
+  private readonly tlsOptions?: TlsOptions;
   private lastViolationLog = 0;
 
   constructor(
@@ -126,6 +128,7 @@ export class BeatsInput implements Input {
     this.limits = { maxPayload: config.max_frame_size };
     this.codec = ctx.createCodec(config.codec);
     this.codecName = config.codec.name;
+    if (tlsEnabled(config)) this.tlsOptions = buildTlsServerOptions(config, 'beats');
     if (this.codecName === 'multiline') throw new Error('beats: the multiline codec cannot be used; join lines in the Beat (Filebeat multiline settings)');
   }
 
@@ -142,7 +145,7 @@ export class BeatsInput implements Input {
     };
     let server: Server;
     if (tlsEnabled(c)) {
-      server = createTlsServer(buildTlsServerOptions(c, 'beats'), (s: TLSSocket) => {
+      server = createTlsServer(this.tlsOptions!, (s: TLSSocket) => {
         if (peerRejected(s, c)) return s.destroy();
         onSocket(s);
       });

@@ -15,7 +15,7 @@
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { TLSSocket, TlsOptions } from 'node:tls';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { gunzip, inflate, brotliDecompress, type InputType } from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
@@ -149,6 +149,8 @@ export class HttpInput implements Input {
   private readonly cluster: es.ClusterIdentity;
   private seqNo = 0;
   private address?: AddressInfo;
+  /** Built when the plugin is created, so a missing certificate is a configuration error, not a runtime one. */
+  private readonly tlsOptions?: TlsOptions;
 
   constructor(
     private readonly config: HttpInputConfig,
@@ -160,6 +162,7 @@ export class HttpInput implements Input {
     if ((config.user === undefined) !== (config.password === undefined)) throw new Error('http: user and password must be given together');
     if (config.user !== undefined) this.basicAuth = 'Basic ' + Buffer.from(`${config.user}:${config.password}`).toString('base64');
     this.cluster = es.clusterIdentity(ctx.pluginId, config.elasticsearch_version);
+    if (tlsEnabled(config)) this.tlsOptions = buildTlsServerOptions(config, 'http');
   }
 
   /** The bound address (port 0 in the config picks a free port). */
@@ -170,7 +173,7 @@ export class HttpInput implements Input {
   async run(sink: InputSink): Promise<void> {
     this.sink = sink;
     const c = this.config;
-    const server = tlsEnabled(c) ? createHttpsServer(buildTlsServerOptions(c, 'http')) : createHttpServer();
+    const server = tlsEnabled(c) ? createHttpsServer(this.tlsOptions!) : createHttpServer();
     this.server = server;
     server.keepAliveTimeout = 60_000;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));

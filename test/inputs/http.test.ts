@@ -185,3 +185,13 @@ test('http: response_code and response_headers are configurable', async () => {
   assert.equal(r.status, 202);
   assert.equal(r.headers['x-test'], 'yes');
 });
+
+test('http and beats: TLS settings are checked when the plugin is created, with a clear error', async () => {
+  await assert.rejects(createPlugin('input', 'http', { port: 0, ssl_enabled: true }), /ssl_enabled needs ssl_certificate and ssl_key/);
+  await assert.rejects(createPlugin('input', 'beats', { port: 0, ssl_enabled: true, ssl_certificate: '/nonexistent.crt', ssl_key: '/nonexistent.key' }), /cannot read ssl_certificate/);
+  const certs = testCerts();
+  await assert.rejects(
+    createPlugin('input', 'http', { port: 0, ssl_enabled: true, ssl_certificate: certs.serverCert, ssl_key: certs.serverKey, ssl_client_authentication: 'required' }),
+    /needs ssl_certificate_authorities/,
+  );
+});

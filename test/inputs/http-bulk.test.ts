@@ -1,0 +1,150 @@
+// The http input's Elasticsearch-compatible surface: cluster probes, `_bulk` with every action and with
+// broken lines (per-item 400s, never a crash), single-document indexing, gzip bodies.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import type { EventData } from '../../src/core/event.js';
+import type { HttpInput } from '../../src/inputs/http.js';
+import { parseBulk } from '../../src/inputs/http/bulk.js';
+import { createPlugin } from '../helpers.js';
+import { FakeSink, waitFor } from './fake_sink.js';
+import { send } from '../support/http-request.js';
+
+const inputs: HttpInput[] = [];
+after(async () => {
+  for (const i of inputs) {
+    i.stop();
+    await i.close();
+  }
+});
+
+async function start(settings: Record<string, unknown> = {}, sink = new FakeSink(true)) {
+  const input = await createPlugin<HttpInput>('input', 'http', { port: 0, host: '127.0.0.1', elasticsearch_api: true, ...settings });
+  void input.run(sink);
+  inputs.push(input);
+  await waitFor(() => input.boundAddress !== undefined, 'the http input to listen');
+  return { input, port: input.boundAddress!.port, sink };
+}
+
+function events(sink: FakeSink): EventData[] {
+  return sink.pushed.flatMap((p) => (p.batch.kind === 'events' ? p.batch.events : []));
+}
+const meta = (e: EventData) => e['@metadata'] as Record<string, any>;
+
+test('es api: GET / answers like a cluster, HEAD / too; probes answer; unknown _ endpoints 404 and ingest nothing', async () => {
+  const { port, sink } = await start({ elasticsearch_version: '8.11.0' });
+  const info = await send({ port, method: 'GET', path: '/' });
+  assert.equal(info.status, 200);
+  assert.equal(info.headers['x-elastic-product'], 'Elasticsearch');
+  const body = JSON.parse(info.body);
+  assert.equal(body.version.number, '8.11.0');
+  assert.equal(body.tagline, 'You Know, for Search');
+  const head = await send({ port, method: 'HEAD', path: '/' });
+  assert.equal(head.status, 200);
+  assert.equal(head.body, '');
+  assert.equal((await send({ port, method: 'GET', path: '/_cat/health' })).status, 200);
+  assert.equal(JSON.parse((await send({ port, method: 'GET', path: '/_cluster/health' })).body).status, 'green');
+  assert.equal(JSON.parse((await send({ port, method: 'GET', path: '/_license' })).body).license.status, 'active');
+  assert.equal(JSON.parse((await send({ port, method: 'GET', path: '/_nodes/http' })).body)._nodes.total, 1);
+  const tmpl = await send({ port, method: 'PUT', path: '/_index_template/x', body: '{"index_patterns":["x"]}', headers: { 'Content-Type': 'application/json' } });
+  assert.equal(tmpl.status, 404);
+  assert.equal(JSON.parse(tmpl.body).error.type, 'no_handler_found_exception');
+  assert.equal(events(sink).length, 0);
+});
+
+test('es api: _bulk with index/create/update/delete, client ids kept, deterministic ids otherwise, malformed lines get per-item 400s', async () => {
+  const { port, sink, input } = await start();
+  const body = [
+    '{"index":{"_index":"logs-a","_id":"given-1"}}',
+    '{"message":"first","@timestamp":"2024-05-01T10:00:00Z"}',
+    '',
+    '{"create":{"_index":"logs-b"}}',
+    '{"message":"second \\/ escaped"}',
+    '{"index":{}}', // index from the path
+    '{"message":"third"}',
+    '{"update":{"_index":"logs-a","_id":"u1"}}',
+    '{"doc":{"status":"closed"},"doc_as_upsert":true}',
+    '{"delete":{"_index":"logs-a","_id":"d1"}}',
+    'this is not json',
+    '{"message":"orphan source of the broken action"}',
+    '{"index":{"_index":"logs-a"}}',
+    '{"broken json',
+    '{"index":{"_index":"logs-a"}}',
+    '["not","an","object"]',
+    '{"update":{"_index":"logs-a","_id":"u2"}}',
+    '{"script":{"source":"ctx._source.x = 1"}}',
+    '{"index":{"_index":"logs-a"}}',
+    '{"message":"last"}',
+    '',
+  ].join('\n');
+  const r = await send({ port, path: '/default-idx/_bulk', body, headers: { 'Content-Type': 'application/x-ndjson' } });
+  assert.equal(r.status, 200);
+  const res = JSON.parse(r.body);
+  assert.equal(res.errors, true);
+  assert.equal(typeof res.took, 'number');
+  const statuses = res.items.map((it: Record<string, any>) => {
+    const [action, v] = Object.entries(it)[0]!;
+    return `${action}:${v.status}`;
+  });
+  assert.deepEqual(statuses, ['index:201', 'create:201', 'index:201', 'update:200', 'delete:200', 'index:400', 'index:400', 'index:400', 'update:400', 'index:201']);
+  assert.equal(res.items[0].index._id, 'given-1');
+  assert.equal(res.items[0].index.result, 'created');
+  assert.equal(res.items[5].index.error.type, 'illegal_argument_exception');
+  assert.equal(res.items[6].index.error.type, 'document_parsing_exception');
+  const ev = events(sink);
+  assert.deepEqual(ev.map((e) => e.message ?? e.status ?? null), ['first', 'second / escaped', 'third', 'closed', null, 'last']);
+  assert.deepEqual(ev.map((e) => meta(e)._index), ['logs-a', 'logs-b', 'default-idx', 'logs-a', 'logs-a', 'logs-a']);
+  assert.deepEqual(ev.map((e) => meta(e).action), ['index', 'create', 'index', 'update', 'delete', 'index']);
+  assert.equal(meta(ev[0]!)._id, 'given-1');
+  assert.equal(meta(ev[3]!)._id, 'u1');
+  assert.equal(meta(ev[4]!)._id, 'd1');
+  // Response ids match the events' ids.
+  assert.equal(res.items[1].create._id, meta(ev[1]!)._id);
+  assert.equal(input.counters.bulkItemErrors, 4);
+  // Resending the same body gives the same ids (downstream overwrites).
+  const again = JSON.parse((await send({ port, path: '/default-idx/_bulk', body })).body);
+  assert.deepEqual(again.items.map((it: any) => Object.values(it)[0] as any).map((v: any) => v._id), res.items.map((it: any) => Object.values(it)[0] as any).map((v: any) => v._id));
+});
+
+test('es api: identical documents in one request get distinct ids; gzip bodies; single-document indexing', async () => {
+  const { port, sink } = await start();
+  const doc = '{"index":{"_index":"i"}}\n{"message":"same"}\n';
+  const r = await send({ port, path: '/_bulk', body: gzipSync(doc + doc), headers: { 'Content-Encoding': 'gzip', 'Content-Type': 'application/json' } });
+  const items = JSON.parse(r.body).items;
+  assert.notEqual(items[0].index._id, items[1].index._id);
+  const single = await send({ port, path: '/logs-x/_doc/abc', method: 'PUT', body: '{"message":"one doc"}', headers: { 'Content-Type': 'application/json' } });
+  assert.equal(single.status, 201);
+  assert.equal(JSON.parse(single.body)._id, 'abc');
+  const legacy = await send({ port, path: '/logs-y/events', body: '{"message":"rsyslog bulkmode off"}\n' });
+  assert.equal(legacy.status, 201);
+  const ev = events(sink);
+  assert.equal(ev.length, 4);
+  assert.deepEqual([meta(ev[2]!)._index, meta(ev[2]!)._id], ['logs-x', 'abc']);
+  assert.deepEqual([meta(ev[3]!)._index, meta(ev[3]!)._type], ['logs-y', 'events']);
+});
+
+test('es api: the _bulk response waits for the ack; auth applies to the API; a body without any valid item is answered at once', async () => {
+  const sink = new FakeSink(false);
+  const { port } = await start({ user: 'etl', password: 'secret' }, sink);
+  const auth = { Authorization: 'Basic ' + Buffer.from('etl:secret').toString('base64') };
+  const denied = await send({ port, path: '/_bulk', body: '{"index":{"_index":"a"}}\n{}\n' });
+  assert.equal(denied.status, 401);
+  assert.equal(JSON.parse(denied.body).error.type, 'security_exception');
+  let answered = false;
+  const pending = send({ port, path: '/_bulk', body: '{"index":{"_index":"a"}}\n{"m":1}\n', headers: auth }).then((r) => ((answered = true), r));
+  await waitFor(() => sink.pushed.length === 1, 'the bulk to reach the pipeline');
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(answered, false);
+  sink.ackAll();
+  assert.equal(JSON.parse((await pending).body).errors, false);
+  const junk = await send({ port, path: '/_bulk', body: 'garbage\n', headers: auth });
+  assert.equal(JSON.parse(junk.body).errors, true);
+});
+
+test('bulk parser: blank lines between pairs, CRLF, a missing final source', () => {
+  const items = parseBulk('{"index":{"_index":"a"}}\r\n\r\n{"x":1}\r\n\n\n{"create":{"_index":"a"}}\n');
+  assert.equal(items.length, 2);
+  assert.deepEqual(items[0]!.source, { x: 1 });
+  assert.ok(items[1]!.error);
+});

@@ -118,21 +118,21 @@ export class ElasticsearchRetention implements RetentionTarget {
     for (const row of rows) {
       const name = row.index;
       if (typeof name !== 'string') continue;
-      // The first rule whose pattern matches decides (as in a firewall rule list).
-      const rule = this.rules.find((r) => r.regex.test(name) && (!name.startsWith('.') || r.index.startsWith('.')));
-      if (!rule) continue;
+      // The first rule that matches decides (as in a firewall rule list); a name rule matches only when the
+      // name's date part parses.
+      let rule: IndexRule | undefined;
       let dated: number | undefined;
-      let source: string;
-      if (rule.ageBy === 'name') {
-        const m = rule.regex.exec(name)!;
-        dated = rule.parseDate!(m[1]!);
-        source = 'by its name';
-        if (dated === undefined) continue; // the name does not carry a date of that form: not this rule's index
-      } else {
-        dated = Number(row['creation.date']);
-        source = 'created';
-        if (!Number.isFinite(dated)) continue;
+      for (const r of this.rules) {
+        if (name.startsWith('.') && !r.index.startsWith('.')) continue;
+        const m = r.regex.exec(name);
+        if (!m) continue;
+        dated = r.ageBy === 'name' ? r.parseDate!(m[1]!) : Number(row['creation.date']);
+        if (dated === undefined || !Number.isFinite(dated)) continue;
+        rule = r;
+        break;
       }
+      if (!rule || dated === undefined) continue;
+      const source = rule.ageBy === 'name' ? 'by its name' : 'created';
       if (now.getTime() - dated <= rule.maxAgeDays * 86_400_000) continue;
       const day = new Date(dated).toISOString().slice(0, 10);
       const docs = row['docs.count'] !== undefined ? `, ${row['docs.count']} docs` : '';

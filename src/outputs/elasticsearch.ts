@@ -214,7 +214,7 @@ export function elasticsearchOutputDef(name: string, product: string): OutputDef
           dlqCodes: new Set([400, 404, ...config.dlq_custom_codes]),
           silencedErrors: new Set(config.silence_errors_in_log),
         },
-        ctx.logger.child(ctx.pluginId),
+        ctx.logger,
       );
       const output: Output & { sender: BulkSender } = {
         sender,

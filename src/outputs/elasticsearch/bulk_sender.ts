@@ -44,7 +44,7 @@ interface ItemOutcome {
   retry: number[];
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class BulkSender {
   readonly stats: SenderStats = { requests: 0, failedRequests: 0, retriedItems: 0, conflicts: 0, rejected: 0, written: 0 };

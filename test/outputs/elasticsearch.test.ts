@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { createPlugin, repoRoot } from '../helpers.js';
 import { Event } from '../../src/core/event.js';
 import type { DeliveryResult, Output } from '../../src/core/plugin.js';
@@ -296,7 +295,6 @@ test('stand-in: gzip-compressed request bodies (compression_level)', async () =>
     await write(plain, makeEvents(1));
     assert.equal(s.log.at(-1)!.headers['content-encoding'], undefined);
     await plain.close?.();
-    assert.ok(gunzipSync);
   });
 });
 

@@ -2,7 +2,7 @@
 // made with the openssl command line in a temporary directory.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,6 +25,5 @@ export function makeTestPki(): TestPki {
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', p('server.key'), '-out', p('server.csr'));
   writeFileSync(p('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
   ssl('x509', '-req', '-in', p('server.csr'), '-CA', p('sluice-test-ca.crt'), '-CAkey', p('sluice-test-ca.key'), '-CAcreateserial', '-days', '2', '-extfile', p('san.ext'), '-out', p('server.crt'));
-  readFileSync(p('server.crt'));
   return { dir, caCert: p('sluice-test-ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), otherCaCert: p('sluice-other-ca.crt') };
 }

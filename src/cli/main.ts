@@ -10,6 +10,7 @@ import { loadPipelines, type LoadOptions } from '../config/load.js';
 import { Agent, formatSummary } from '../core/agent.js';
 import { runTests } from './test.js';
 import { renderReference, updateReadme } from './docs.js';
+import { loadRetentionTargets, runRetention } from '../retention/run.js';
 
 /** The installed package's root (bin, examples, patterns). */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -158,6 +159,20 @@ export function buildProgram(): Command {
       if (o['log.level'] && isLogLevel(o['log.level'])) setLogLevel(o['log.level']);
       process.env.SLUICE_EXAMPLES_DIR ??= join(packageRoot, 'examples');
       process.exitCode = await runTests(config, tests, process.stdout);
+    });
+
+  program
+    .command('retention')
+    .description('delete Elasticsearch/OpenSearch indices (and other data) older than the limits in a retention config')
+    .requiredOption('--config <file>', 'retention config (YAML): clusters, index patterns and their maximum age in days')
+    .option('--dry-run', 'print what would be deleted, delete nothing')
+    .action(async (o: { config: string; dryRun?: boolean }) => {
+      const targets = loadRetentionTargets(o.config);
+      process.exitCode = await runRetention(targets, {
+        dryRun: Boolean(o.dryRun),
+        out: (l) => process.stdout.write(l + '\n'),
+        err: (l) => process.stderr.write(`sluice: ${l}\n`),
+      });
     });
 
   program

@@ -5,9 +5,10 @@
 // by a filter (split, clone) continues at the op after the one that created it, even across conditionals.
 
 import { Event, METADATA, TIMESTAMP, type EventData } from './event.js';
-import { parseFieldRef, getPath, setPath, storeKey, type FieldPath } from './fieldref.js';
+import { parseFieldRef, formatFieldRef, getPath, setPath, storeKey, type FieldPath } from './fieldref.js';
 import { compileSprintf, isTemplate, type Template } from './sprintf.js';
 import { compileCondition } from '../config/conditions.js';
+import type { Expr } from '../config/ast.js';
 import { charsetDecoder, type TextDecodeFn } from '../codecs/support/charset.js';
 import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './model.js';
 import type { Codec, CodecSpec, Filter, FilterDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
@@ -36,12 +37,48 @@ const enum OpCode {
   If,
   Jump,
   Output,
+  Switch,
 }
 interface Op {
   code: OpCode;
   /** filter/output index, or jump target */
   arg: number;
   cond?: (e: Event) => boolean;
+  /** Switch: the field tested by every branch, the first branch body per string value, and where no branch matches. */
+  path?: FieldPath;
+  table?: Map<string, number>;
+  otherwise?: number;
+}
+
+/**
+ * The field and string values a branch condition selects, when it is `[field] == "x"`, `"x" == [field]` or
+ * `[field] in ["x", "y"]`: for a string field these are exact membership tests.
+ */
+function dispatchKey(cond: Expr): { ref: string; values: string[] } | undefined {
+  if (cond.type === 'compare' && cond.op === '==') {
+    const [f, c] = cond.left.type === 'field' ? [cond.left, cond.right] : [cond.right, cond.left];
+    if (f.type !== 'field') return undefined;
+    if (c.type === 'string') return { ref: canonicalRef(f.ref), values: [c.value] };
+    if (c.type === 'number') return { ref: canonicalRef(f.ref), values: [] }; // never equal to a string
+    return undefined;
+  }
+  if (cond.type === 'in' && !cond.negate && cond.left.type === 'field' && cond.right.type === 'list') {
+    const values: string[] = [];
+    for (const item of cond.right.items) {
+      if (item.type !== 'string' && item.type !== 'number') return undefined;
+      values.push(String(item.value));
+    }
+    return { ref: canonicalRef(cond.left.ref), values };
+  }
+  return undefined;
+}
+
+function canonicalRef(ref: string): string {
+  try {
+    return formatFieldRef(parseFieldRef(ref));
+  } catch {
+    return ref; // compileCondition reports the bad reference
+  }
 }
 
 function compileProgram(nodes: ModelNode[], code: OpCode.Filter | OpCode.Output, index: Map<PluginSpec, number>): Op[] {
@@ -53,15 +90,27 @@ function compileProgram(nodes: ModelNode[], code: OpCode.Filter | OpCode.Output,
         continue;
       }
       const endJumps: Op[] = [];
-      for (const b of n.branches) {
+      // An else-if chain that tests one field against strings (dispatch on a message id, a log type) gets a
+      // Switch in front: one lookup instead of a condition per branch. Values that are not strings take the
+      // ordinary chain behind it, so the semantics are the conditions' own.
+      const keys = n.branches.map((b) => (b.condition ? dispatchKey(b.condition) : undefined));
+      const conditional = n.branches.filter((b) => b.condition).length;
+      const sw =
+        conditional >= 3 && n.branches.every((b, i) => !b.condition || (keys[i] && keys[i]!.ref === keys[0]?.ref))
+          ? ({ code: OpCode.Switch, arg: -1, path: parseFieldRef(keys[0]!.ref), table: new Map<string, number>(), otherwise: -1 } as Op)
+          : undefined;
+      if (sw) ops.push(sw);
+      for (const [bi, b] of n.branches.entries()) {
         if (b.condition) {
           const test: Op = { code: OpCode.If, arg: -1, cond: compileCondition(b.condition) };
           ops.push(test);
+          if (sw) for (const v of keys[bi]!.values) if (!sw.table!.has(v)) sw.table!.set(v, ops.length);
           emit(b.body);
           const j: Op = { code: OpCode.Jump, arg: -1 };
           ops.push(j);
           endJumps.push(j);
           test.arg = ops.length;
+          if (sw) sw.otherwise = ops.length; // after the last conditional branch: the else body, or the end
         } else emit(b.body);
       }
       for (const j of endJumps) j.arg = ops.length;
@@ -349,6 +398,9 @@ export class PipelineExecutor {
         pc++;
       } else if (op.code === OpCode.If) {
         pc = op.cond!(event) ? pc + 1 : op.arg;
+      } else if (op.code === OpCode.Switch) {
+        const v = event.getPath(op.path!);
+        pc = typeof v === 'string' ? (op.table!.get(v) ?? op.otherwise!) : pc + 1;
       } else pc = op.arg;
     }
     if (!event.cancelled) this.route(event);
@@ -391,7 +443,10 @@ export class PipelineExecutor {
         this.routed[op.arg]!.push(event);
         pc++;
       } else if (op.code === OpCode.If) pc = op.cond!(event) ? pc + 1 : op.arg;
-      else pc = op.arg;
+      else if (op.code === OpCode.Switch) {
+        const v = event.getPath(op.path!);
+        pc = typeof v === 'string' ? (op.table!.get(v) ?? op.otherwise!) : pc + 1;
+      } else pc = op.arg;
     }
   }
 

@@ -10,6 +10,7 @@ import { loadPipelines, type LoadOptions } from '../config/load.js';
 import { Agent, formatSummary } from '../core/agent.js';
 import { runTests } from './test.js';
 import { renderReference, updateReadme } from './docs.js';
+import { addLakeCommands } from './lake.js';
 
 /** The installed package's root (bin, examples, patterns). */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -159,6 +160,9 @@ export function buildProgram(): Command {
       process.env.SLUICE_EXAMPLES_DIR ??= join(packageRoot, 'examples');
       process.exitCode = await runTests(config, tests, process.stdout);
     });
+
+  // `sluice retention` covers the lake here; the Elasticsearch part joins the same command.
+  addLakeCommands(program, { retention: true });
 
   program
     .command('docs')

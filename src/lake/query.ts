@@ -89,7 +89,14 @@ export async function queryLake(sql: string, opts: QueryOptions): Promise<QueryR
       const list = `[${files.map(quoteString).join(', ')}]`;
       await con.run(`CREATE VIEW ${quoteIdent(type)} AS SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)`);
     }
-    const reader = await con.runAndReadAll(sql);
+    let reader;
+    try {
+      reader = await con.runAndReadAll(sql);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/does not exist/.test(msg)) throw new Error(`${msg}\n(lake ${store.description} has Parquet data for: ${[...byType.keys()].sort().join(', ') || 'no type'})`);
+      throw e;
+    }
     return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Array<Record<string, unknown>> };
   } finally {
     con.closeSync();

@@ -166,6 +166,9 @@ export class S3Store implements ObjectStore {
     this.prefix = s.prefix ? s.prefix.replace(/^\/+/, '').replace(/\/*$/, '/') : '';
     this.partSize = Math.max(MIN_PART, s.partSize ?? MIN_PART);
     this.multipartThreshold = Math.max(this.partSize, s.multipartThreshold ?? 15 * 1024 * 1024);
+    // The SDK is pinned to a release that supports Node 20 (package.json); its notice about later releases
+    // needing Node 22 is not something a Sluice user can act on.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const credentials = s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken } : undefined;
     this.client = new S3Client({
       region: s.region ?? process.env.AWS_REGION ?? 'us-east-1',

@@ -33,6 +33,9 @@ export async function startS3rver(bucket = 'lake'): Promise<S3Server> {
     child.once('exit', (code) => reject(new Error(`s3rver exited (${code}): ${out}`)));
     child.once('error', reject);
   });
+  // If the test process ends without its teardown (a timeout, an interrupt), do not leave the server behind.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   // Keep draining its log so it never blocks on a full pipe.
   child.stdout!.resume();
   child.stderr!.resume();
@@ -40,6 +43,7 @@ export async function startS3rver(bucket = 'lake'): Promise<S3Server> {
     endpoint,
     bucket,
     stop: async () => {
+      process.off('exit', killOnExit);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

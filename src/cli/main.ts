@@ -11,6 +11,7 @@ import { Agent, formatSummary } from '../core/agent.js';
 import { runTests } from './test.js';
 import { renderReference, updateReadme } from './docs.js';
 import { loadRetentionTargets, runRetention } from '../retention/run.js';
+import { addLakeCommands } from './lake.js';
 
 /** The installed package's root (bin, examples, patterns). */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -142,7 +143,15 @@ export function buildProgram(): Command {
     .option('-t, --config.test_and_exit', 'validate the configuration and exit (same as `sluice check`)')
     .action(async (_o, cmd: Command) => {
       const f = flags(cmd);
-      process.exitCode = (cmd.opts() as Record<string, unknown>)['config.test_and_exit'] ? await check(f) : await run(f);
+      if ((cmd.opts() as Record<string, unknown>)['config.test_and_exit']) {
+        process.exitCode = await check(f);
+        return;
+      }
+      const code = await run(f);
+      // Every pipeline has finished and printed its summary: exit once stdout and stderr are flushed, rather
+      // than wait for whatever a library may keep open (idle HTTP keep-alive sockets, timers).
+      process.exitCode = code;
+      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
     });
 
   withConfigFlags(program.command('check').description('validate configuration and exit, reporting every error found')).action(async (_o, cmd: Command) => {
@@ -161,10 +170,13 @@ export function buildProgram(): Command {
       process.exitCode = await runTests(config, tests, process.stdout);
     });
 
+  // query and replay; `sluice retention` below covers the lake through its `lake:` section.
+  addLakeCommands(program, { retention: false });
+
   program
     .command('retention')
-    .description('delete Elasticsearch/OpenSearch indices (and other data) older than the limits in a retention config')
-    .requiredOption('--config <file>', 'retention config (YAML): clusters, index patterns and their maximum age in days')
+    .description('delete Elasticsearch/OpenSearch indices and data-lake partitions older than the limits in a retention config')
+    .requiredOption('--config <file>', 'retention config (YAML): `elasticsearch:` clusters with index patterns, `lake:` with url; maximum ages in days')
     .option('--dry-run', 'print what would be deleted, delete nothing')
     .action(async (o: { config: string; dryRun?: boolean }) => {
       const targets = loadRetentionTargets(o.config);

@@ -7,10 +7,11 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { substituteVariables } from '../config/parser.js';
 import { elasticsearchRetention } from './elasticsearch.js';
+import { lakeRetention } from './lake.js';
 import type { RetentionSection, RetentionTarget } from './target.js';
 
 /** Every section a retention config may have. Add a section here (e.g. the lake's) to extend the command. */
-export const RETENTION_SECTIONS: RetentionSection[] = [elasticsearchRetention];
+export const RETENTION_SECTIONS: RetentionSection[] = [elasticsearchRetention, lakeRetention];
 
 /** Replace `${VAR}` / `${VAR:default}` in every string of the parsed YAML; a missing variable is an error. */
 function substitute(v: unknown, missing: Set<string>): unknown {

@@ -142,7 +142,7 @@ test('stand-in: `sluice retention` command with auth from the environment, --dry
 });
 
 test('retention config errors are reported clearly; other sections plug in through RetentionSection', async () => {
-  assert.throws(() => loadRetentionTargets(configFile('lakes: []\n')), /unknown section "lakes" \(known: elasticsearch\)/);
+  assert.throws(() => loadRetentionTargets(configFile('lakes: []\n')), /unknown section "lakes" \(known: elasticsearch, lake\)/);
   assert.throws(() => loadRetentionTargets(configFile('elasticsearch:\n  - hosts: [h]\n    indices: [{ index: "a-*" }]\n')), /elasticsearch\[0\]\.indices\[0\]: max_age_days is required/);
   assert.throws(() => loadRetentionTargets(configFile('elasticsearch:\n  - hosts: [h]\n    index: x\n    indices: [{ index: "a-*", max_age_days: 1 }]\n')), /unknown setting index/);
 

@@ -32,6 +32,7 @@ interface ConfigFlags {
   pathData?: string;
   logLevel?: string;
   pipeline?: string[];
+  deadLetterQueue?: string;
 }
 
 function withConfigFlags(cmd: Command): Command {
@@ -44,7 +45,8 @@ function withConfigFlags(cmd: Command): Command {
     .option('-b, --pipeline.batch.size <n>', 'maximum events per batch (default 1000)', int('--pipeline.batch.size'))
     .option('-u, --pipeline.batch.delay <ms>', 'ms to wait for a batch to fill (default 50)', int('--pipeline.batch.delay'))
     .option('--path.data <dir>', 'directory for state such as file checkpoints', 'sluice-data')
-    .option('--log.level <level>', 'fatal, error, warn, info, debug or trace', 'warn');
+    .option('--log.level <level>', 'fatal, error, warn, info, debug or trace', 'warn')
+    .option('--dead_letter_queue.target <url>', 'dead-letter queue of every pipeline, e.g. nats://127.0.0.1:4222/sluice.dlq');
 }
 
 function flags(cmd: Command): ConfigFlags {
@@ -59,6 +61,7 @@ function flags(cmd: Command): ConfigFlags {
     batchDelay: o['pipeline.batch.delay'] as number | undefined,
     pathData: o['path.data'] as string | undefined,
     logLevel: o['log.level'] as string | undefined,
+    deadLetterQueue: o['dead_letter_queue.target'] as string | undefined,
   };
 }
 
@@ -81,6 +84,7 @@ function loadOptions(f: ConfigFlags, defaultToExamples: boolean): LoadOptions {
     batchSize: f.batchSize,
     batchDelay: f.batchDelay,
     pathData: f.pathData ?? 'sluice-data',
+    deadLetterQueue: f.deadLetterQueue,
   };
 }
 

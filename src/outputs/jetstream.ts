@@ -95,7 +95,12 @@ export default defineOutput<JetstreamOutputConfig>({
           }
           return;
         } catch (err) {
-          if (!isRetryable(err) || Date.now() + delay > deadline) throw err;
+          if (!isRetryable(err) || Date.now() + delay > deadline) {
+            if (/no responders|not enabled/i.test((err as Error).message)) {
+              throw new Error(`no stream stored subject '${m.subject}' (is it among the subjects of stream '${config.stream}'? during a leader election this passes): ${(err as Error).message}`);
+            }
+            throw err;
+          }
           ctx.logger.debug('publish failed; retrying with the same message id', { subject: m.subject, id: m.id, error: (err as Error).message });
           await sleep(delay);
           delay = Math.min(delay * 2, 1000);

@@ -40,7 +40,9 @@ export function parseJetStreamDlqUrl(url: URL): JetStreamDlqAddress {
 
 export function entryId(e: DeadLetterEntry): string {
   const h = createHash('sha256');
-  h.update(e.pipeline).update('\0').update(e.plugin).update('\0').update(e.event ?? '').update('\0').update(e.raw ?? '');
+  // The time is part of it: an event dead-lettered again later (a replay that fails again) is a new entry, while a
+  // write retried after a failure (same entries, same time) is stored once.
+  h.update(e.pipeline).update('\0').update(e.plugin).update('\0').update(e.time).update('\0').update(e.event ?? '').update('\0').update(e.raw ?? '');
   return `dlq-${h.digest('base64url').slice(0, 32)}`;
 }
 

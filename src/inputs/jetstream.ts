@@ -71,26 +71,47 @@ export class JetstreamInput implements Input {
     this.heartbeat = setInterval(() => this.keepAlive(every), Math.min(every, 5000));
     this.heartbeat.unref();
 
-    while (!this.stopped && !sink.stopping) {
-      const room = config.max_in_flight - this.held.size;
-      if (room <= 0) {
-        await new Promise<void>((r) => this.roomWaiters.push(r));
-        continue;
+    // Messages are held (and kept alive) from the moment they arrive, while they wait for room in the pipeline.
+    const waiting: Held[] = [];
+    let wake: (() => void) | undefined;
+    let pulling = true;
+    const processing = (async () => {
+      for (;;) {
+        const next = waiting.shift();
+        if (next) await this.take(next, sink);
+        else if (!pulling) return;
+        else await new Promise<void>((r) => (wake = r));
       }
-      try {
-        const batch = await consumer.fetch({ max_messages: room, expires: 2000 });
-        for await (const msg of batch) {
-          if (this.stopped || sink.stopping) {
-            msg.nak(); // let another worker have it now rather than after ack_wait
-            continue;
-          }
-          await this.take(msg, sink);
+    })();
+    try {
+      while (!this.stopped && !sink.stopping) {
+        const room = config.max_in_flight - this.held.size;
+        if (room <= 0) {
+          await new Promise<void>((r) => this.roomWaiters.push(r));
+          continue;
         }
-      } catch (err) {
-        if (this.stopped) break;
-        ctx.logger.warn('pull from the stream failed; retrying', { stream: config.stream, consumer: this.durable, error: (err as Error).message });
-        await sleep(1000);
+        try {
+          const batch = await consumer.fetch({ max_messages: room, expires: 2000 });
+          for await (const msg of batch) {
+            if (this.stopped || sink.stopping) {
+              msg.nak(); // let another worker have it now rather than after ack_wait
+              continue;
+            }
+            const held: Held = { msg, touched: Date.now() };
+            this.held.add(held);
+            waiting.push(held);
+            wake?.();
+          }
+        } catch (err) {
+          if (this.stopped) break;
+          ctx.logger.warn('pull from the stream failed; retrying', { stream: config.stream, consumer: this.durable, error: (err as Error).message });
+          await sleep(1000);
+        }
       }
+    } finally {
+      pulling = false;
+      wake?.();
+      await processing;
     }
   }
 
@@ -128,11 +149,18 @@ export class JetstreamInput implements Input {
     }
   }
 
-  private async take(msg: JsMsg, sink: InputSink): Promise<void> {
+  private async take(held: Held, sink: InputSink): Promise<void> {
     const { config, ctx } = this;
+    const msg = held.msg;
+    if (this.stopped || sink.stopping) {
+      this.release(held);
+      msg.nak();
+      return;
+    }
     const deliveries = msg.info.deliveryCount;
     if (deliveries > config.max_deliver) {
       await this.giveUp(msg, `delivered ${deliveries - 1} times without being acknowledged (max_deliver ${config.max_deliver})`);
+      this.release(held);
       return;
     }
     let events;
@@ -140,14 +168,14 @@ export class JetstreamInput implements Input {
       events = unpackEvents(msg.data, `jetstream:${config.stream}:${msg.seq}`);
     } catch (err) {
       await this.giveUp(msg, `cannot unpack the message: ${(err as Error).message}`);
+      this.release(held);
       return;
     }
     if (!events.length) {
       msg.ack();
+      this.release(held);
       return;
     }
-    const held: Held = { msg, touched: Date.now() };
-    this.held.add(held);
     await sink.push(
       { kind: 'events', events },
       () => {
@@ -155,11 +183,12 @@ export class JetstreamInput implements Input {
         this.release(held);
       },
       (error) => {
-        this.release(held);
         if (deliveries >= config.max_deliver) {
-          void this.giveUp(msg, `output failed ${deliveries} times: ${error}`);
+          // Still held (kept alive) until the dead-letter queue has it.
+          void this.giveUp(msg, `output failed ${deliveries} times: ${error}`).finally(() => this.release(held));
           return;
         }
+        this.release(held);
         const delay = Math.min(config.nak_delay * 1000 * 2 ** (deliveries - 1), config.nak_max_delay * 1000);
         ctx.logger.warn('batch not delivered; the stream will deliver it again', { seq: msg.info.streamSequence, delivery: deliveries, retry_in_ms: delay, error });
         msg.nak(delay);

@@ -16,7 +16,7 @@ filter { mutate { add_field => { "[@metadata][kind]" => "gen" } } }`;
 }
 
 function workerConfig(servers: string[], out: string, extra = ''): string {
-  return `input { jetstream { servers => ${JSON.stringify(servers)} stream => "LOGS" subject => "logs.>" consumer => "workers" ack_wait => 5 ${extra} } }
+  return `input { jetstream { servers => ${JSON.stringify(servers)} stream => "LOGS" subject => "logs.>" consumer => "workers" ${extra.includes('ack_wait') ? '' : 'ack_wait => 5'} ${extra} } }
 filter { mutate { add_field => { "eid" => "%{[@metadata][_id]}" } } }
 output { file { path => "${out}" } }`;
 }

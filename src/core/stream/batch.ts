@@ -47,7 +47,9 @@ export function packEvents(subject: string, events: EventData[], compression: Co
       return;
     }
     if (data.byteLength > maxBytes) throw new Error(`one event is larger than the message limit (${data.byteLength} > ${maxBytes} bytes)`);
-    out.push({ subject, id: batchId(subject, ids.slice(from, to)), data: new Uint8Array(data.buffer.byteLength === data.byteLength ? data.buffer : data.slice().buffer, 0, data.byteLength), count: to - from });
+    // A view of a pooled Buffer would drag (and, when transferred, detach) the whole pool: own the bytes.
+    const owned = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
+    out.push({ subject, id: batchId(subject, ids.slice(from, to)), data: owned, count: to - from });
   };
   if (lines.length) pack(0, lines.length);
   return out;

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireNats, startNats, type NatsCluster } from '../support/nats.js';
@@ -231,4 +231,29 @@ test('max_deliver exceeded: the batch goes to the dead-letter subject; sluice dl
   assert.deepEqual(ids(lines).sort(), expected);
   assert.match((JSON.parse(lines[0]!) as { reason: string }).reason, /output failed/);
   assert.equal((await list()).length, 0, 'replayed entries are removed from the queue');
+});
+
+test('a worker needs no disk: no sincedb, no state, nothing in its working, data or temp directory', async (t) => {
+  if (!requireNats(t)) return;
+  const s = await setup();
+  t.after(() => teardown(s));
+  const count = 100;
+  const work = join(s.dir, 'work');
+  const temp = join(s.dir, 'temp');
+  mkdirSync(work);
+  mkdirSync(temp);
+  const front = run(s, frontConfig(s.nats.servers, count));
+  assert.equal(await front.exited, 0, front.stderr());
+  // The worker writes to stdout; its cwd, TMPDIR and --path.data are watched for any file it would create.
+  const worker = startSluice(
+    ['run', '-e', workerConfig(s.nats.servers, '/unused').replace(/output \{ file \{[^}]*\} \}/, 'output { stdout { codec => json_lines } }'), '--pipeline.workers', '1', '--path.data', join(work, 'data')],
+    { cwd: work, env: { TMPDIR: temp, TMP: temp, TEMP: temp } },
+  );
+  s.procs.push(worker);
+  await waitFor(() => worker.stdout().split('\n').filter(Boolean).length >= count * 4, () => `${worker.stdout().split('\n').length} lines; ${worker.stderr()}`);
+  assert.equal(await worker.stop(), 0, worker.stderr());
+  assert.deepEqual(ids(worker.stdout().split('\n').filter(Boolean)).sort(), expectedIds(count));
+  assert.deepEqual(readdirSync(work), [], 'the worker created files in its working directory');
+  assert.deepEqual(readdirSync(temp), [], 'the worker created temp files');
+  assert.ok(!existsSync(join(work, 'data')));
 });

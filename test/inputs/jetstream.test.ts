@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireNats, startNats, type NatsCluster } from '../support/nats.js';
 import { startSluice, readLines, waitFor, type SluiceProcess } from '../support/sluice.js';
+import { repoRoot } from '../helpers.js';
 
 function frontConfig(servers: string[], count: number, extra = ''): string {
   return `input { generator { lines => ["a", "b", "c", "d"] count => ${count} } }
@@ -256,4 +257,27 @@ test('a worker needs no disk: no sincedb, no state, nothing in its working, data
   assert.deepEqual(readdirSync(work), [], 'the worker created files in its working directory');
   assert.deepEqual(readdirSync(temp), [], 'the worker created temp files');
   assert.ok(!existsSync(join(work, 'data')));
+});
+
+test('the scale-out examples run as documented: front over the bundled samples, two workers, every line once', async (t) => {
+  if (!requireNats(t)) return;
+  const s = await setup();
+  t.after(() => teardown(s));
+  const env = { NATS_URL: s.nats.servers[0]!, SLUICE_DATA: join(s.dir, 'data'), SLUICE_EXAMPLES_DIR: join(repoRoot, 'examples') };
+  const workers = ['w1', 'w2'].map((name) => {
+    const p = startSluice(['run', '-f', 'examples/scale-out/worker.conf', '--pipeline.workers', '1'], { env: { ...env, WORKER_NAME: name } });
+    s.procs.push(p);
+    return p;
+  });
+  const front = startSluice(['run', '-f', 'examples/scale-out/front.conf', '--pipeline.workers', '1', '--path.data', join(s.dir, 'front-state')], { env });
+  s.procs.push(front);
+  assert.equal(await front.exited, 0, front.stderr());
+  const expected = readLines(...readdirSync(join(repoRoot, 'examples', 'data', 'firewall')).map((f) => join(repoRoot, 'examples', 'data', 'firewall', f))).length;
+  const outs = ['w1', 'w2'].map((n) => join(s.dir, 'data', 'scale-out', `events-${n}.jsonl`));
+  await waitFor(() => readLines(...outs).length >= expected, () => `${readLines(...outs).length} of ${expected}; ${workers.map((w) => w.stderr()).join('\n')}`);
+  for (const w of workers) assert.equal(await w.stop(), 0, w.stderr());
+  const eventIds = readLines(...outs).map((l) => (JSON.parse(l) as { event: { id: string } }).event.id);
+  assert.equal(new Set(eventIds).size, expected);
+  assert.equal(eventIds.length, expected);
+  assert.ok(eventIds.every((id) => id.startsWith('file:')), eventIds[0]);
 });

@@ -9,7 +9,7 @@ import { validateOptions } from '../core/options.js';
 import { openDeadLetterTarget } from '../core/dlq/index.js';
 import type { InputDef } from '../core/plugin.js';
 import type { PipelineModel } from '../core/model.js';
-import { openNats } from '../core/stream/nats.js';
+import { natsBehaviour, openNats } from '../core/stream/nats.js';
 
 type Write = (s: string) => void;
 
@@ -29,6 +29,7 @@ async function resolveTarget(target: string | undefined, opts: LoadOptions | und
 }
 
 export async function dlqList(target: string | undefined, opts: LoadOptions | undefined, flags: { json?: boolean; pipelineId?: string; limit?: number }, out: Write): Promise<number> {
+  natsBehaviour.persistent = false;
   const resolved = await resolveTarget(target, opts);
   const dlq = openDeadLetterTarget(resolved.target, createLogger('sluice.dlq'));
   let n = 0;
@@ -81,6 +82,7 @@ export interface StreamStatus {
 }
 
 export async function streamStatus(servers: string[], stream: string, consumer: string | undefined, json: boolean, out: Write): Promise<number> {
+  natsBehaviour.persistent = false;
   const logger = createLogger('sluice.stream');
   const h = await openNats({ servers, ssl_enabled: servers.some((s) => s.startsWith('tls://')), user: process.env.NATS_USER, password: process.env.NATS_PASSWORD, token: process.env.NATS_TOKEN }, 'sluice stream status', logger);
   try {

@@ -177,6 +177,8 @@ test('an output that fails: the batch is handed back (nak), redelivered and writ
   // The data is still owed: lag (pending + ack pending) covers it.
   assert.ok(seen.pending + seen.ack_pending > 0, JSON.stringify(seen));
   assert.match(worker.stderr(), /handing it back to its input for redelivery/);
+  const text = await sluiceJson(['stream', 'status', '--servers', s.nats.servers.join(','), '--stream', 'LOGS', '--consumer', 'workers']);
+  assert.match(text, /^stream LOGS: \d+ messages, \d+ bytes\nconsumer workers: pending \d+, ack pending \d+, redelivered \d+/);
   rmSync(blocker);
   const expected = expectedIds(count);
   await waitFor(() => readLines(out).length >= expected.length, () => `${readLines(out).length} of ${expected.length}`);

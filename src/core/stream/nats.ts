@@ -76,14 +76,20 @@ export const STREAM_OPTIONS: OptionsSchema = {
 
 const NANOS_PER_SECOND = 1_000_000_000;
 
+/**
+ * Pipelines never give up on NATS: a worker or a front waits for the stream to come back instead of exiting
+ * (its batches stay unacknowledged). Commands (`sluice stream status`, `sluice dlq list`) set this to false
+ * so that an unreachable server is an error rather than a wait.
+ */
+export const natsBehaviour = { persistent: true };
+
 export function connectionOptions(config: NatsConnectionConfig, name: string): ConnectionOptions {
   const opts: ConnectionOptions = {
     servers: config.servers,
     name,
-    // Never give up: a worker waits for the stream to come back instead of exiting (its batches stay unacked).
-    maxReconnectAttempts: -1,
+    maxReconnectAttempts: natsBehaviour.persistent ? -1 : 3,
     reconnectTimeWait: 250,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: natsBehaviour.persistent,
   };
   if (config.user !== undefined) {
     opts.user = config.user;
@@ -116,7 +122,14 @@ export interface NatsHandle {
 
 /** Connect, logging disconnects and reconnects (the client reconnects on its own). */
 export async function openNats(config: NatsConnectionConfig, name: string, logger: Logger, timeoutMillis = 5000): Promise<NatsHandle> {
-  const nc = await connect(connectionOptions(config, name));
+  // A pipeline waits for NATS as long as it takes; say so instead of hanging silently.
+  const waiting = setInterval(() => logger.warn('waiting for a NATS server', { servers: config.servers }), 5000);
+  let nc: NatsConnection;
+  try {
+    nc = await connect(connectionOptions(config, name));
+  } finally {
+    clearInterval(waiting);
+  }
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') logger.warn('NATS connection lost; reconnecting', { server: s.server });

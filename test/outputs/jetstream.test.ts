@@ -3,7 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from '@nats-io/transport-node';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { connect, nkeys } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createPlugin } from '../helpers.js';
 import { Event } from '../../src/core/event.js';
@@ -108,4 +111,39 @@ test('input: events keep their ids; a slow batch is kept alive past ack_wait; a 
   input.stop();
   await running;
   await input.close!();
+});
+
+test('credentials: user/password, token and an NKey seed file authenticate; a wrong password is an error', async (t) => {
+  if (!requireNats(t)) return;
+  const user = nkeys.createUser();
+  const seedFile = join(mkdtempSync(join(tmpdir(), 'sluice-nkey-')), 'user.nk');
+  writeFileSync(seedFile, new TextDecoder().decode(user.getSeed()) + '\n');
+  const nats = await startNats({
+    jetstream: true,
+    config: `authorization { users: [ { user: "front", password: "s3cret" }, { nkey: "${user.getPublicKey()}" } ] }`,
+  });
+  t.after(async () => {
+    await nats.stop();
+    rmSync(dirname(seedFile), { recursive: true, force: true });
+  });
+  const deliverWith = async (creds: Record<string, unknown>, stream: string) => {
+    const out = await createPlugin<Output>('output', 'jetstream', { servers: nats.servers, stream, subject: `${stream}.x`, retry_timeout: 1, ...creds }, { side: 'main' });
+    try {
+      await out.deliver(out.encode(events(3)));
+    } finally {
+      await out.close!();
+    }
+  };
+  await deliverWith({ user: 'front', password: 's3cret' }, 'A1');
+  await deliverWith({ nkey: seedFile }, 'A2');
+  await assert.rejects(deliverWith({ user: 'front', password: 'wrong' }, 'A3'), /authorization|auth/i);
+});
+
+test('token authentication', async (t) => {
+  if (!requireNats(t)) return;
+  const nats = await startNats({ jetstream: true, config: 'authorization { token: "t0ken" }' });
+  t.after(() => nats.stop());
+  const out = await createPlugin<Output>('output', 'jetstream', { servers: nats.servers, stream: 'TK', subject: 'tk', token: 't0ken' }, { side: 'main' });
+  await out.deliver(out.encode(events(2)));
+  await out.close!();
 });

@@ -69,6 +69,8 @@ export interface StartNatsOptions {
   jetstream?: boolean;
   /** Number of nodes (1: a single server without cluster block). */
   cluster?: number;
+  /** More server configuration (authorization, …), appended to every node's file. */
+  config?: string;
 }
 
 /** Start one nats-server or a cluster of `cluster` nodes; waits until every node accepts connections. */
@@ -85,6 +87,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsCluste
     if (size > 1) {
       lines.push(`cluster { name: sluicetest, listen: 127.0.0.1:${p.route}, routes: [ ${ports.map((q) => `nats-route://127.0.0.1:${q.route}`).join(', ')} ] }`);
     }
+    if (opts.config) lines.push(opts.config);
     const conf = join(nodeDir, 'nats.conf');
     writeFileSync(conf, lines.join('\n') + '\n');
     let stderr = '';

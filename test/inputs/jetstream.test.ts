@@ -159,7 +159,7 @@ test('an output that fails: the batch is handed back (nak), redelivered and writ
   const blocker = join(s.dir, 'blocked');
   writeFileSync(blocker, '');
   const out = join(blocker, 'out.log');
-  const worker = run(s, workerConfig(s.nats.servers, out, 'nak_delay => 0.2 nak_max_delay => 1 max_deliver => 1000'));
+  const worker = run(s, workerConfig(s.nats.servers, out, 'nak_delay => 0.2 nak_max_delay => 1 max_deliver => 1000 max_in_flight => 4'));
   const front = run(s, frontConfig(s.nats.servers, count));
   assert.equal(await front.exited, 0, front.stderr());
   const status = async () =>
@@ -176,6 +176,8 @@ test('an output that fails: the batch is handed back (nak), redelivered and writ
   );
   // The data is still owed: lag (pending + ack pending) covers it.
   assert.ok(seen.pending + seen.ack_pending > 0, JSON.stringify(seen));
+  // Memory stays bounded: the worker holds at most max_in_flight (4) messages; the rest stays in the stream.
+  assert.ok(seen.pending >= 30, `the blocked worker pulled the stream's data: ${JSON.stringify(seen)}`);
   assert.match(worker.stderr(), /handing it back to its input for redelivery/);
   const text = await sluiceJson(['stream', 'status', '--servers', s.nats.servers.join(','), '--stream', 'LOGS', '--consumer', 'workers']);
   assert.match(text, /^stream LOGS: \d+ messages, \d+ bytes\nconsumer workers: pending \d+, ack pending \d+, redelivered \d+/);

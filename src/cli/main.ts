@@ -12,6 +12,7 @@ import { runTests } from './test.js';
 import { renderReference, updateReadme } from './docs.js';
 import { loadRetentionTargets, runRetention } from '../retention/run.js';
 import { addLakeCommands } from './lake.js';
+import { dlqList, dlqReplay, streamStatus } from './stream.js';
 
 /** The installed package's root (bin, examples, patterns). */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -34,6 +35,7 @@ interface ConfigFlags {
   pathData?: string;
   logLevel?: string;
   pipeline?: string[];
+  deadLetterQueue?: string;
 }
 
 function withConfigFlags(cmd: Command): Command {
@@ -46,7 +48,8 @@ function withConfigFlags(cmd: Command): Command {
     .option('-b, --pipeline.batch.size <n>', 'maximum events per batch (default 1000)', int('--pipeline.batch.size'))
     .option('-u, --pipeline.batch.delay <ms>', 'ms to wait for a batch to fill (default 50)', int('--pipeline.batch.delay'))
     .option('--path.data <dir>', 'directory for state such as file checkpoints', 'sluice-data')
-    .option('--log.level <level>', 'fatal, error, warn, info, debug or trace', 'warn');
+    .option('--log.level <level>', 'fatal, error, warn, info, debug or trace', 'warn')
+    .option('--dead_letter_queue.target <url>', 'dead-letter queue of every pipeline, e.g. nats://127.0.0.1:4222/sluice.dlq');
 }
 
 function flags(cmd: Command): ConfigFlags {
@@ -61,6 +64,7 @@ function flags(cmd: Command): ConfigFlags {
     batchDelay: o['pipeline.batch.delay'] as number | undefined,
     pathData: o['path.data'] as string | undefined,
     logLevel: o['log.level'] as string | undefined,
+    deadLetterQueue: o['dead_letter_queue.target'] as string | undefined,
   };
 }
 
@@ -83,6 +87,7 @@ function loadOptions(f: ConfigFlags, defaultToExamples: boolean): LoadOptions {
     batchSize: f.batchSize,
     batchDelay: f.batchDelay,
     pathData: f.pathData ?? 'sluice-data',
+    deadLetterQueue: f.deadLetterQueue,
   };
 }
 
@@ -185,6 +190,40 @@ export function buildProgram(): Command {
         out: (l) => process.stdout.write(l + '\n'),
         err: (l) => process.stderr.write(`sluice: ${l}\n`),
       });
+    });
+
+  const dlq = program.command('dlq').description('inspect and replay a dead-letter queue (dead_letter_queue.target)');
+  withConfigFlags(dlq.command('list').description('print the entries of a dead-letter queue'))
+    .option('--target <url>', 'the dead-letter queue (default: the configured pipeline\'s dead_letter_queue.target)')
+    .option('--pipeline-id <id>', 'only entries of this pipeline')
+    .option('--limit <n>', 'print at most n entries', int('--limit'))
+    .option('--json', 'one JSON entry per line')
+    .action(async (_o, cmd: Command) => {
+      const o = cmd.opts() as Record<string, unknown>;
+      const f = flags(cmd);
+      const configured = f.pathConfig || f.configString !== undefined || f.pipelines;
+      process.exitCode = await dlqList(o.target as string | undefined, configured ? loadOptions(f, false) : undefined, { json: Boolean(o.json), pipelineId: o.pipelineId as string | undefined, limit: o.limit as number | undefined }, (t) => process.stdout.write(t));
+    });
+  withConfigFlags(dlq.command('replay').description("re-inject dead-letter entries into a pipeline (its filters and outputs); replayed entries are removed"))
+    .option('--target <url>', 'the dead-letter queue (default: the pipeline\'s own dead_letter_queue.target, its entries only)')
+    .option('--pipeline-id <id>', 'only entries dead-lettered by this pipeline')
+    .option('--keep', 'keep the entries in the queue after the replay')
+    .action(async (_o, cmd: Command) => {
+      const o = cmd.opts() as Record<string, unknown>;
+      process.exitCode = await dlqReplay(o.target as string | undefined, loadOptions(flags(cmd), false), { pipelineId: o.pipelineId as string | undefined, keep: Boolean(o.keep) }, (t) => process.stderr.write(t));
+    });
+
+  program
+    .command('stream')
+    .description('the NATS JetStream stream of a scale-out deployment')
+    .command('status')
+    .description("print a stream's size and a consumer's lag (pending: not yet delivered; ack pending: being processed), for autoscaling")
+    .option('--servers <urls>', 'comma-separated NATS URLs (credentials from NATS_USER/NATS_PASSWORD or NATS_TOKEN)', 'nats://127.0.0.1:4222')
+    .requiredOption('--stream <name>', 'stream name')
+    .option('--consumer <name>', 'durable consumer name (the workers\' `consumer`)')
+    .option('--json', 'print JSON')
+    .action(async (o: { servers: string; stream: string; consumer?: string; json?: boolean }) => {
+      process.exitCode = await streamStatus(o.servers.split(',').map((s) => s.trim()).filter(Boolean), o.stream, o.consumer, Boolean(o.json), (t) => process.stdout.write(t));
     });
 
   program

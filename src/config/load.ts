@@ -9,6 +9,7 @@ import { compilePipeline } from './compile.js';
 import type { PipelineAST } from './ast.js';
 import type { PipelineModel, PipelineRunSettings } from '../core/model.js';
 import type { Registry } from '../core/registry.js';
+import { checkDeadLetterTarget } from '../core/dlq/index.js';
 
 export interface LoadOptions {
   /** -f: a file, directory or glob. */
@@ -25,6 +26,25 @@ export interface LoadOptions {
   pathData: string;
   /** Only these pipeline ids (from pipelines.yml). */
   only?: string[];
+  /** --dead_letter_queue.target: the dead-letter queue of every pipeline (overrides pipelines.yml). */
+  deadLetterQueue?: string;
+}
+
+/**
+ * The dead-letter queue of a pipelines.yml entry: `dead_letter_queue.target` when the queue is enabled. As in
+ * Logstash `dead_letter_queue.enable` switches it; a target given without `enable` also enables it.
+ */
+function deadLetterSetting(other: Record<string, unknown> | undefined, errors: string[], id: string): string | undefined {
+  if (!other) return undefined;
+  const enable = other['dead_letter_queue.enable'];
+  const target = other['dead_letter_queue.target'];
+  const on = enable === true || enable === 'true' || (enable === undefined && typeof target === 'string');
+  if (!on) return undefined;
+  if (typeof target !== 'string' || !target.trim()) {
+    errors.push(`pipeline '${id}': dead_letter_queue.enable needs dead_letter_queue.target (a URL such as nats://host:4222/sluice.dlq; Sluice keeps no dead-letter queue on local disk)`);
+    return undefined;
+  }
+  return target;
 }
 
 export const DEFAULT_SETTINGS: PipelineRunSettings = {
@@ -110,6 +130,12 @@ export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult
     };
     if (!(settings.workers >= 1)) errors.push(`pipeline '${e.id}': pipeline.workers must be at least 1`);
     if (!(settings.batchSize >= 1)) errors.push(`pipeline '${e.id}': pipeline.batch.size must be at least 1`);
+    const dlq = opts.deadLetterQueue ?? deadLetterSetting(e.entry?.other, errors, e.id);
+    if (dlq !== undefined) {
+      const problem = checkDeadLetterTarget(dlq);
+      if (problem) errors.push(`pipeline '${e.id}': ${problem}`);
+      else settings.deadLetterQueue = dlq;
+    }
     const { model, errors: errs } = compilePipeline(e.ast, registry, {
       id: e.id,
       settings,

@@ -77,6 +77,8 @@ const KNOWN: Record<string, Check> = {
   'queue.compression': oneOf('none', 'speed', 'balanced', 'size'),
   'path.queue': isString,
   'dead_letter_queue.enable': isBoolean,
+  // Sluice: where dead letters go (a URL: nats://host:port/subject); there is no local-disk dead-letter queue.
+  'dead_letter_queue.target': isString,
   'dead_letter_queue.max_bytes': isSizeOrNumber,
   'dead_letter_queue.flush_interval': isNonNegativeInt,
   'dead_letter_queue.storage_policy': oneOf('drop_newer', 'drop_older'),

@@ -100,12 +100,15 @@ export function formatSummary(stats: PipelineStats[]): string {
   const rows = stats.map((s) => {
     const secs = ((s.endedAt ?? Date.now()) - s.startedAt) / 1000;
     const rate = secs > 0 ? Math.round(s.in / secs) : 0;
-    const balance = s.in + s.created - s.out - s.dropped;
+    // Dead-lettered events left the pipeline without reaching an output: they balance `in` like drops do.
+    const balance = s.in + s.created - s.out - s.dropped - (s.deadLettered ?? 0);
+    const dead = (s.deadLettered ?? 0) + (s.deadLetteredByInputs ?? 0);
     return {
       pipeline: s.id,
       in: s.in,
       out: s.out,
       dropped: s.dropped,
+      'dead-lettered': dead > 0 && !s.deadLetterQueue ? `${dead} (logged only)` : dead,
       'failed to parse': s.failed,
       truncated: s.truncated,
       time: `${secs.toFixed(2)}s`,

@@ -24,6 +24,8 @@ export interface PipelineRunSettings {
   batchSize: number;
   /** ms an input's partial batch may wait to be filled. */
   batchDelay: number;
+  /** `dead_letter_queue.target` when the dead-letter queue is enabled: a URL (nats://host:port/subject). */
+  deadLetterQueue?: string;
 }
 
 export interface PipelineModel {

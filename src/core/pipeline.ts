@@ -10,7 +10,8 @@ import type { PipelineModel, PluginSpec } from './model.js';
 import { plugins } from './model.js';
 import type { Registry } from './registry.js';
 import type { Logger } from './logger.js';
-import type { CodecSpec, Input, InputDef, InputSink, LineJoiner, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
+import type { CodecSpec, Input, InputDef, InputSink, LineJoiner, Output, OutputDef, PluginContext, RawBatch, RejectedEvent } from './plugin.js';
+import { openDeadLetterTarget, type DeadLetterEntry, type DeadLetterTarget } from './dlq/index.js';
 import type { BatchCounts } from './executor.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
@@ -39,6 +40,14 @@ export interface PipelineStats {
   truncated: number;
   /** Batches a worker failed on (a bug, logged); their events are counted here, not silently lost. */
   failedBatches: number;
+  /** Events outputs rejected for good: sent to the dead-letter queue (or logged when there is none). Not in `out`. */
+  deadLettered: number;
+  /** Events inputs gave up on (a jetstream message over max_deliver), sent to the dead-letter queue; never in `in`. */
+  deadLetteredByInputs: number;
+  /** Whether dead-lettered events were stored (a dead-letter queue is configured) or only logged. */
+  deadLetterQueue?: string;
+  /** Batches handed back to their input (jetstream: nak) after an output failed on them; they come again. */
+  returnedBatches: number;
   /** Errors that stopped the pipeline (a failing input). */
   errors: string[];
   startedAt: number;
@@ -52,7 +61,11 @@ interface Job {
   input: number;
   batch: RawBatch;
   skips: number[];
-  done: () => void;
+  done: (error?: string) => void;
+  /** The input takes failed batches back (nak) instead of in-place retries. */
+  returnable: boolean;
+  /** Events rejected for good by an output, by JSON (one event rejected by two outputs counts once). */
+  rejected?: Set<string>;
   worker?: WorkerSlot;
   attempts: number;
 }
@@ -93,6 +106,7 @@ export class Pipeline {
   private readonly outputSpecs: PluginSpec[];
   private runs: Promise<void>[] = [];
   private fatal?: Error;
+  private dlq?: DeadLetterTarget;
   /** Resolves when every input has finished and everything in flight was delivered (or after stop()). */
   finished!: Promise<void>;
 
@@ -116,6 +130,10 @@ export class Pipeline {
       failed: 0,
       truncated: 0,
       failedBatches: 0,
+      deadLettered: 0,
+      deadLetteredByInputs: 0,
+      deadLetterQueue: model.settings.deadLetterQueue,
+      returnedBatches: 0,
       errors: [],
       startedAt: Date.now(),
       filters: this.filterSpecs.map((p) => ({ id: p.id, name: p.name, in: 0, failed: 0, dropped: 0 })),
@@ -125,12 +143,34 @@ export class Pipeline {
 
   private ctx(p: PluginSpec): PluginContext {
     const base = { pipelineId: this.id, pluginId: p.id, logger: this.logger.child(p.id), dataDir: this.model.dataDir, side: 'main' as const };
-    return { ...base, createCodec: (spec: CodecSpec) => this.registry.createCodec(spec, base) };
+    return {
+      ...base,
+      createCodec: (spec: CodecSpec) => this.registry.createCodec(spec, base),
+      hasDeadLetterQueue: this.model.settings.deadLetterQueue !== undefined,
+      deadLetter: async (entries) => {
+        await this.deadLetter(p.id, entries);
+        if (p.kind === 'input') this.stats.deadLetteredByInputs += entries.length;
+      },
+    };
+  }
+
+  /** Store entries in the dead-letter queue; without one, log every entry (with its event) so nothing vanishes. */
+  private async deadLetter(pluginId: string, items: Array<{ event?: string; raw?: string; error: string }>): Promise<void> {
+    const time = new Date().toISOString();
+    const entries: DeadLetterEntry[] = items.map((x) => ({ pipeline: this.id, plugin: pluginId, time, error: x.error, event: x.event, raw: x.raw }));
+    if (!this.dlq) {
+      this.logger.error('events dead-lettered, but the pipeline has no dead_letter_queue.target: logging them here', { plugin: pluginId, count: entries.length });
+      for (const e of entries) this.logger.error('dead letter', { plugin: pluginId, error: e.error, event: e.event ?? e.raw });
+      return;
+    }
+    await this.dlq.write(entries);
+    this.logger.warn('events sent to the dead-letter queue', { plugin: pluginId, count: entries.length, target: this.dlq.description });
   }
 
   /** Create plugins, start workers, then start reading. */
   async start(): Promise<void> {
     if (this.model.inputs.length === 0) throw new Error(`pipeline '${this.id}' has no input`);
+    if (this.model.settings.deadLetterQueue) this.dlq = openDeadLetterTarget(this.model.settings.deadLetterQueue, this.logger.child('dead_letter_queue'));
     for (const p of this.outputSpecs) this.outputs.push(await (this.registry.get('output', p.name) as OutputDef).create(p.config as never, this.ctx(p)));
     this.outputChains = this.outputs.map(() => Promise.resolve());
     await Promise.all(Array.from({ length: this.model.settings.workers }, (_, i) => this.spawnWorker(i)));
@@ -271,7 +311,7 @@ export class Pipeline {
     const self = this;
     return {
       sink: {
-        push: (batch, ack) => this.submit(index, batch, ack),
+        push: (batch, ack, fail) => this.submit(index, batch, ack, fail),
         get stopping() {
           return self.stopping;
         },
@@ -308,8 +348,8 @@ export class Pipeline {
       }
     };
     const sink: InputSink = {
-      push: async (batch, ack) => {
-        if (batch.kind !== 'bytes') return this.submit(index, batch, ack);
+      push: async (batch, ack, fail) => {
+        if (batch.kind !== 'bytes') return this.submit(index, batch, ack, fail);
         let st = joiners.get(batch.idPrefix);
         if (!st) {
           st = { joiner: makeJoiner(), fields: batch.fields, waiting: [] };
@@ -357,15 +397,19 @@ export class Pipeline {
   }
 
   /** Split a batch to at most batch.size events, queue its parts, ack when all parts are delivered. */
-  private async submit(input: number, batch: RawBatch, ack?: () => void): Promise<void> {
+  private async submit(input: number, batch: RawBatch, ack?: () => void, fail?: (error: string) => void): Promise<void> {
     const parts = splitBatch(batch, this.model.settings.batchSize);
     let remaining = parts.length;
-    const done = () => {
-      if (--remaining === 0) ack?.();
+    let firstError: string | undefined;
+    const done = (error?: string) => {
+      firstError ??= error;
+      if (--remaining > 0) return;
+      if (firstError !== undefined && fail) fail(firstError);
+      else ack?.();
     };
     for (const part of parts) {
       await this.acquireSlot();
-      const job: Job = { seq: ++this.seq, input, batch: part, skips: [], done, attempts: 0 };
+      const job: Job = { seq: ++this.seq, input, batch: part, skips: [], done, attempts: 0, returnable: fail !== undefined };
       this.pending.push(job);
       this.pump();
     }
@@ -412,18 +456,33 @@ export class Pipeline {
     for (let i = 0; i < payloads.length; i++) {
       const payload = payloads[i];
       if (payload === undefined) continue;
-      const chained = this.outputChains[i]!.then(() => this.deliver(i, payload));
+      // A failed (returned) delivery must not stop the next payloads of this output.
+      const chained = this.outputChains[i]!.catch(() => undefined).then(() => this.deliver(i, payload, job));
       this.outputChains[i] = chained;
       deliveries.push(chained);
     }
     const finish = () => {
+      if (job.rejected?.size) {
+        this.stats.out -= job.rejected.size;
+        this.stats.deadLettered += job.rejected.size;
+      }
       job.done();
       this.releaseSlot();
     };
     if (deliveries.length === 0) finish();
-    else Promise.all(deliveries).then(finish, (err) => {
-      // Only reached when the pipeline is force-closed: the batch stays unacknowledged, so it is re-read.
-      this.logger.error('batch not delivered', { error: (err as Error).message });
+    else Promise.allSettled(deliveries).then((results) => {
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (!failure) return finish();
+      const message = (failure.reason as Error)?.message ?? String(failure.reason);
+      if (job.returnable && !this.closed) {
+        // The input takes the batch back (jetstream: nak with a delay) and it comes again later.
+        this.stats.returnedBatches++;
+        this.logger.warn('output failed on a batch; handing it back to its input for redelivery', { error: message });
+        job.done(message);
+      } else {
+        // Only reached when the pipeline is force-closed: the batch stays unacknowledged, so it is re-read.
+        this.logger.error('batch not delivered', { error: message });
+      }
       this.releaseSlot();
     });
   }
@@ -439,20 +498,44 @@ export class Pipeline {
     this.releaseSlot();
   }
 
-  /** Deliver with retries: an output that fails is retried with backoff, holding back its input meanwhile. */
-  private async deliver(i: number, payload: unknown): Promise<void> {
+  /**
+   * Deliver with retries: an output that fails is retried with backoff, holding back its input meanwhile.
+   * A batch its input can take back (returnable) gets a few quick attempts, then is handed back.
+   */
+  private async deliver(i: number, payload: unknown, job: Job): Promise<void> {
     let delay = 100;
-    for (;;) {
+    const maxAttempts = job.returnable ? 3 : Infinity;
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.outputs[i]!.deliver(payload);
+        const result = await this.outputs[i]!.deliver(payload);
+        if (result && result.rejected && result.rejected.length) await this.deadLetterRejected(i, result.rejected, job);
         return;
       } catch (err) {
-        if (this.closed) throw err;
+        if (this.closed || attempt >= maxAttempts) throw err;
         this.logger.error('output failed; retrying', { output: this.outputSpecs[i]!.id, error: (err as Error).message, retry_in_ms: delay });
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 30_000);
       }
     }
+  }
+
+  /** Events an output rejected for good go to the dead-letter queue; the batch is then acknowledged. */
+  private async deadLetterRejected(i: number, rejected: RejectedEvent[], job: Job): Promise<void> {
+    const set = (job.rejected ??= new Set());
+    const fresh = rejected.filter((r) => !set.has(r.event));
+    let delay = 100;
+    for (;;) {
+      try {
+        await this.deadLetter(this.outputSpecs[i]!.id, fresh.map((r) => ({ event: r.event, error: r.error })));
+        break;
+      } catch (err) {
+        if (this.closed) throw err;
+        this.logger.error('dead-letter queue write failed; retrying', { error: (err as Error).message, retry_in_ms: delay });
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+    for (const r of rejected) set.add(r.event);
   }
 
   private addCounts(c: BatchCounts): void {
@@ -501,9 +584,11 @@ export class Pipeline {
   private async shutdown(): Promise<void> {
     this.stopping = true;
     await this.waitDrained();
-    await Promise.all(this.outputChains);
+    // A chain ends rejected after a batch was handed back to its input: that batch is accounted for already.
+    await Promise.all(this.outputChains.map((c) => c.catch(() => undefined)));
     for (const i of this.inputs) await i.close?.();
     for (const o of this.outputs) await o.close?.();
+    await this.dlq?.close();
     this.closed = true;
     if (this.watchdog) clearInterval(this.watchdog);
     await Promise.all(this.workers.map((w) => w.worker.terminate()));

@@ -52,6 +52,14 @@ export interface PluginContext {
   createCodec(spec: CodecSpec): Codec;
   /** Which side this instance lives on: `main` (inputs, output delivery) or `worker` (filters, encoding). */
   side: 'main' | 'worker';
+  /** Main side: whether the pipeline has a dead-letter queue (`dead_letter_queue.target`). */
+  hasDeadLetterQueue?: boolean;
+  /**
+   * Main side: store entries in the pipeline's dead-letter queue (resolves once stored; throws to be retried).
+   * Used by inputs that give up on data (a jetstream message over `max_deliver`). Without a dead-letter queue
+   * the entries are logged and counted, never silently lost.
+   */
+  deadLetter?(entries: Array<{ event?: string; raw?: string; error: string }>): Promise<void>;
 }
 
 interface PluginDefBase<C> {
@@ -127,8 +135,10 @@ export interface InputSink {
   /**
    * Hand a batch to the pipeline. Resolves when there is room for more (backpressure: await it).
    * `ack` runs once every output has delivered every event that came from this batch.
+   * With `fail`, an input that can have a batch redelivered later (jetstream: nak) takes it back when an output
+   * keeps failing on it, instead of the pipeline retrying it in place; then `fail` runs instead of `ack`.
    */
-  push(batch: RawBatch, ack?: () => void): Promise<void>;
+  push(batch: RawBatch, ack?: () => void, fail?: (error: string) => void): Promise<void>;
   /** True once the pipeline asked inputs to stop. */
   readonly stopping: boolean;
 }

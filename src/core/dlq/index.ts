@@ -1,0 +1,10 @@
+// The dead-letter targets Sluice knows. A new kind of target (an S3 prefix, …) is one file implementing
+// DeadLetterTarget plus one registration line here.
+
+import { registerDeadLetterTarget } from './target.js';
+import { JetStreamDeadLetterTarget } from './jetstream.js';
+
+registerDeadLetterTarget('nats', (url, logger) => new JetStreamDeadLetterTarget(url, logger));
+registerDeadLetterTarget('tls', (url, logger) => new JetStreamDeadLetterTarget(url, logger));
+
+export * from './target.js';

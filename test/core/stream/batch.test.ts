@@ -1,0 +1,67 @@
+// The message format between the front tier and the workers.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { packEvents, unpackEvents, batchId, messageLines } from '../../../src/core/stream/batch.js';
+import { defaultSubjects, durableName } from '../../../src/core/stream/nats.js';
+
+const events = () =>
+  Array.from({ length: 50 }, (_, i) => ({
+    '@timestamp': new Date(Date.UTC(2024, 0, 1, 0, 0, i)),
+    message: `line ${i} ${'x'.repeat(i)}`,
+    big: '12345678901234567890',
+    '@metadata': { _id: `file:abc:${i * 100}`, type: 'fw' },
+  }));
+
+test('a batch keeps every event with its @metadata and _id; gzip is recognised by its magic bytes', () => {
+  const [m, ...rest] = packEvents('logs.fw', events(), 'gzip', 1 << 20);
+  assert.equal(rest.length, 0);
+  assert.equal(m!.count, 50);
+  assert.deepEqual([...m!.data.subarray(0, 2)], [0x1f, 0x8b]);
+  const back = unpackEvents(m!.data, 'x');
+  assert.equal(back.length, 50);
+  assert.deepEqual(back[7]!['@metadata'], { _id: 'file:abc:700', type: 'fw' });
+  assert.equal(back[7]!['@timestamp'], '2024-01-01T00:00:07.000Z');
+  assert.equal(back[7]!.big, '12345678901234567890');
+  const plain = packEvents('logs.fw', events(), 'none', 1 << 20)[0]!;
+  assert.ok(plain.data.byteLength > m!.data.byteLength, 'gzip makes it smaller');
+  assert.deepEqual(unpackEvents(plain.data, 'x'), back);
+});
+
+test('the message id is deterministic: same subject and event ids give the same id, anything else another', () => {
+  const a = packEvents('logs.fw', events(), 'gzip', 1 << 20)[0]!;
+  const b = packEvents('logs.fw', events(), 'none', 1 << 20)[0]!;
+  assert.equal(a.id, b.id);
+  assert.equal(a.id, batchId('logs.fw', events().map((e) => e['@metadata']._id)));
+  assert.notEqual(a.id, packEvents('logs.other', events(), 'gzip', 1 << 20)[0]!.id);
+  assert.notEqual(a.id, packEvents('logs.fw', events().slice(1), 'gzip', 1 << 20)[0]!.id);
+});
+
+test('a batch bigger than the message limit is split; each part has its own id and all events survive', () => {
+  const parts = packEvents('s', events(), 'none', 1500);
+  assert.ok(parts.length > 1);
+  assert.ok(parts.every((p) => p.data.byteLength <= 1500));
+  assert.equal(new Set(parts.map((p) => p.id)).size, parts.length);
+  const all = parts.flatMap((p) => unpackEvents(p.data, 'x'));
+  assert.deepEqual(all.map((e) => (e['@metadata'] as { _id: string })._id), events().map((e) => e['@metadata']._id));
+  assert.throws(() => packEvents('s', events(), 'none', 10), /larger than the message limit/);
+});
+
+test('foreign messages: plain lines become events with ids from the stream sequence; damage is an error', () => {
+  const data = new TextEncoder().encode('hello\n{"message":"x"}\n');
+  const got = unpackEvents(data, 'jetstream:LOGS:7');
+  assert.deepEqual(got, [
+    { message: 'hello', '@metadata': { _id: 'jetstream:LOGS:7:0' } },
+    { message: 'x', '@metadata': { _id: 'jetstream:LOGS:7:1' } },
+  ]);
+  const broken = new Uint8Array([0x1f, 0x8b, 1, 2, 3]);
+  assert.throws(() => messageLines(broken));
+});
+
+test('default stream subjects and durable names', () => {
+  assert.deepEqual(defaultSubjects('logs.%{type}', 'LOGS'), ['logs.>']);
+  assert.deepEqual(defaultSubjects('a.b.%{type}.c', 'LOGS'), ['a.b.>']);
+  assert.deepEqual(defaultSubjects('logs', 'LOGS'), ['logs']);
+  assert.deepEqual(defaultSubjects(undefined, 'LOGS'), ['LOGS.>']);
+  assert.equal(durableName('sluice_main.x y*'), 'sluice_main_x_y_');
+});

@@ -1,0 +1,366 @@
+// The s3 input: reads the objects of a bucket (under a prefix) line by line, streaming each object from the
+// store into the pipeline. Nothing is staged on local disk and nothing is kept there: a worker running this
+// input needs no writable directory.
+//
+// Alone, the input keeps what it has read in memory (see ./s3/work.ts). With `nats_servers`, any number of
+// processes running the same config share the bucket through NATS JetStream (./s3/coordinator.ts): each object
+// is read by one of them, and read again by another only when the first died before all of its events were
+// delivered, with the same event ids (`s3:<bucket>/<key>:<etag>:<offset>`), so outputs overwrite.
+
+import { CopyObjectCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { defineInput, type CodecSpec, type Input, type InputSink, type PluginContext } from '../core/plugin.js';
+import { parseBytes } from '../core/options.js';
+import { parseDuration } from './file/durations.js';
+import { createS3Client, S3_CONNECTION_OPTIONS, type S3ConnectionSettings } from './s3/client.js';
+import { normalizeEtag, objectIdentity, readObject, type ObjectRef } from './s3/object_reader.js';
+import { LocalWork, type WorkItem, type WorkSource } from './s3/work.js';
+import { NatsWork } from './s3/coordinator.js';
+
+export interface S3InputConfig extends S3ConnectionSettings {
+  bucket: string;
+  prefix: string;
+  interval: unknown;
+  delete: boolean;
+  backup_to_bucket?: string;
+  backup_add_prefix: string;
+  exclude_pattern?: string;
+  gzip_pattern: string;
+  watch_for_new_files: boolean;
+  max_line_bytes: number;
+  concurrent_objects: number;
+  retry_delay: unknown;
+  sincedb_path?: string;
+  temporary_directory?: string;
+  nats_servers: string[];
+  nats_stream?: string;
+  nats_consumer: string;
+  nats_state_bucket?: string;
+  nats_replicas: number;
+  nats_ack_wait: unknown;
+  nats_duplicate_window: unknown;
+  nats_state_ttl: unknown;
+  nats_requeue_after: unknown;
+  nats_max_ack_pending: number;
+  nats_user?: string;
+  nats_password?: string;
+  nats_token?: string;
+  nats_creds_file?: string;
+  nats_tls_ca_file?: string;
+  nats_tls_cert_file?: string;
+  nats_tls_key_file?: string;
+  codec?: CodecSpec;
+  id?: string;
+}
+
+/** Bytes gathered from an object's body before lines are cut and pushed. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** Objects read and waiting for their events' delivery, per process, beyond which readers wait. */
+const MAX_OBJECTS_AWAITING_DELIVERY = 64;
+/** Storage classes whose objects cannot be read without a restore (Logstash skips them too). */
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** Stream names allow no `.`, `*`, `>`, spaces or path separators: a readable part plus a digest. */
+export function defaultStreamName(bucket: string, prefix: string): string {
+  const readable = `${bucket}_${prefix}`.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_+$/, '').slice(0, 40);
+  const digest = createHash('sha256').update(`${bucket}\0${prefix}`).digest('hex').slice(0, 8);
+  return `SLUICE_S3_${readable}_${digest}`;
+}
+
+export class S3Input implements Input {
+  readonly client: S3Client;
+  readonly work: WorkSource;
+  private readonly intervalMillis: number;
+  private readonly retryMillis: number;
+  private readonly exclude: RegExp | undefined;
+  private readonly gzipPattern: RegExp;
+  private stopped = false;
+  private sleeper: (() => void) | undefined;
+  /** Objects read whose events are still on their way to the outputs (finished in the background). */
+  private readonly finishing = new Set<Promise<void>>();
+  private slotWaiters: Array<() => void> = [];
+  private started = false;
+
+  constructor(
+    private readonly config: S3InputConfig,
+    private readonly ctx: PluginContext,
+  ) {
+    if (!config.bucket) throw new Error('input s3: `bucket` must not be empty');
+    this.client = createS3Client(config);
+    this.intervalMillis = parseDuration('interval', config.interval, 'seconds') * 1000;
+    this.retryMillis = parseDuration('retry_delay', config.retry_delay, 'seconds') * 1000;
+    this.exclude = config.exclude_pattern ? compile('exclude_pattern', config.exclude_pattern) : undefined;
+    this.gzipPattern = compile('gzip_pattern', config.gzip_pattern);
+    if (!(config.concurrent_objects >= 1)) throw new Error('input s3: concurrent_objects must be at least 1');
+    if (config.backup_to_bucket === '') throw new Error('input s3: backup_to_bucket must not be empty');
+    if (config.sincedb_path !== undefined || config.temporary_directory !== undefined) {
+      ctx.logger.warn('input s3: sincedb_path and temporary_directory are ignored: Sluice streams objects and keeps no local state (use nats_servers to remember finished objects across restarts)');
+    }
+    if (config.nats_servers.length > 0) {
+      const stream = config.nats_stream ?? defaultStreamName(config.bucket, config.prefix);
+      const tls = config.nats_tls_ca_file || config.nats_tls_cert_file ? { caFile: config.nats_tls_ca_file, certFile: config.nats_tls_cert_file, keyFile: config.nats_tls_key_file } : undefined;
+      this.work = new NatsWork(
+        {
+          servers: config.nats_servers,
+          stream,
+          consumer: config.nats_consumer,
+          stateBucket: config.nats_state_bucket ?? `${stream}_STATE`,
+          replicas: config.nats_replicas,
+          ackWaitMillis: parseDuration('nats_ack_wait', config.nats_ack_wait, 'seconds') * 1000,
+          duplicateWindowMillis: parseDuration('nats_duplicate_window', config.nats_duplicate_window, 'seconds') * 1000,
+          stateTtlMillis: parseDuration('nats_state_ttl', config.nats_state_ttl, 'seconds') * 1000,
+          requeueAfterMillis: parseDuration('nats_requeue_after', config.nats_requeue_after, 'seconds') * 1000,
+          maxAckPending: config.nats_max_ack_pending,
+          user: config.nats_user,
+          password: config.nats_password,
+          token: config.nats_token,
+          credsFile: config.nats_creds_file,
+          tls,
+        },
+        ctx.logger,
+      );
+    } else {
+      this.work = new LocalWork();
+    }
+  }
+
+  private stopping(sink: InputSink): boolean {
+    return this.stopped || sink.stopping;
+  }
+
+  async run(sink: InputSink): Promise<void> {
+    await this.work.start();
+    this.started = true;
+    let listedOnce = false;
+    let listingFailed: Error | undefined;
+    const lister = (async () => {
+      while (!this.stopping(sink)) {
+        try {
+          await this.listOnce(sink);
+          listedOnce = true;
+        } catch (e) {
+          this.ctx.logger.error('input s3: listing the bucket failed; trying again at the next interval', { bucket: this.config.bucket, error: (e as Error).message });
+          if (!this.config.watch_for_new_files && !listedOnce) listingFailed = e as Error;
+        }
+        if (!this.config.watch_for_new_files && (listedOnce || listingFailed)) return;
+        await this.sleep(this.intervalMillis);
+      }
+    })();
+    const reader = async () => {
+      while (!this.stopping(sink)) {
+        const item = await this.work.take(1000);
+        if (!item) {
+          if (!this.config.watch_for_new_files && (listedOnce || listingFailed) && this.finishing.size === 0 && (await this.work.drained())) return;
+          continue;
+        }
+        await this.process(item, sink);
+      }
+    };
+    await Promise.all([lister, ...Array.from({ length: this.config.concurrent_objects }, reader)]);
+    // Read-once mode: the run ends when every object read was delivered and finished.
+    if (!this.stopping(sink)) await Promise.allSettled([...this.finishing]);
+    if (listingFailed) throw new Error(`cannot list bucket ${this.config.bucket}: ${listingFailed.message}`);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.sleeper?.();
+    this.work.wake();
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    // Called after the pipeline drained: every object read has its acks by now (or never will: outputs gave up).
+    await Promise.allSettled([...this.finishing]);
+    if (this.started) await this.work.close();
+    this.client.destroy();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        if (self.sleeper === done) self.sleeper = undefined;
+        resolve();
+      }
+      this.sleeper = done;
+    });
+  }
+
+  // ---- listing ---------------------------------------------------------------------------------
+
+  private wanted(o: _Object): boolean {
+    const key = o.Key;
+    if (!key || key.endsWith('/')) return false; // "folders"
+    if (o.StorageClass && ARCHIVED.has(o.StorageClass)) return false;
+    if (this.exclude?.test(key)) return false;
+    // Backups written into the bucket being read must not be read again.
+    const backupPrefix = this.config.backup_add_prefix;
+    if (this.config.backup_to_bucket === this.config.bucket && backupPrefix && key.startsWith(backupPrefix)) return false;
+    return true;
+  }
+
+  private async listOnce(sink: InputSink): Promise<void> {
+    const listed = new Set<string>();
+    let token: string | undefined;
+    let offered = 0;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.config.prefix || undefined, ContinuationToken: token }));
+      const refs: ObjectRef[] = [];
+      for (const o of page.Contents ?? []) {
+        if (!this.wanted(o)) continue;
+        const ref: ObjectRef = { bucket: this.config.bucket, key: o.Key!, etag: normalizeEtag(o.ETag), size: o.Size, lastModified: o.LastModified?.toISOString() };
+        refs.push(ref);
+        listed.add(objectIdentity(ref));
+      }
+      // Oldest first, as Logstash reads them.
+      refs.sort((a, b) => (a.lastModified ?? '').localeCompare(b.lastModified ?? '') || a.key.localeCompare(b.key));
+      await this.work.offer(refs);
+      offered += refs.length;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token && !this.stopping(sink));
+    if (!token) this.work.forgetExcept(listed);
+    this.ctx.logger.debug('input s3: listed bucket', { bucket: this.config.bucket, prefix: this.config.prefix, objects: offered });
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  private async process(item: WorkItem, sink: InputSink): Promise<void> {
+    while (this.finishing.size >= MAX_OBJECTS_AWAITING_DELIVERY) await new Promise<void>((r) => this.slotWaiters.push(r));
+    const { ref } = item;
+    let outcome;
+    try {
+      outcome = await readObject(this.client, ref, sink, {
+        maxLineBytes: this.config.max_line_bytes,
+        chunkBytes: READ_CHUNK_BYTES,
+        gzipPattern: this.gzipPattern,
+        cancelled: () => this.stopping(sink) || item.lost,
+      });
+    } catch (e) {
+      this.ctx.logger.warn('input s3: reading an object failed; it will be read again from its start', { bucket: ref.bucket, key: ref.key, error: (e as Error).message });
+      await item.release(this.retryMillis).catch(() => undefined);
+      return;
+    }
+    if (outcome.status === 'gone') {
+      this.ctx.logger.info('input s3: object gone or replaced before it was read; skipping this version', { bucket: ref.bucket, key: ref.key, etag: ref.etag });
+      await item.complete().catch((e) => this.ctx.logger.warn('input s3: cannot record a skipped object', { key: ref.key, error: (e as Error).message }));
+      return;
+    }
+    if (outcome.status === 'cancelled') {
+      // Stopping, or another worker took it over: whoever reads it next starts again from its start.
+      if (!item.lost) await item.release(0).catch(() => undefined);
+      return;
+    }
+    if (outcome.corrupt) {
+      this.ctx.logger.error('input s3: compressed object is damaged; the lines before the damage were delivered, the rest cannot be read', {
+        bucket: ref.bucket,
+        key: ref.key,
+        error: outcome.corrupt,
+      });
+    }
+    const done = this.finish(item, outcome.delivered).finally(() => {
+      this.finishing.delete(done);
+      this.slotWaiters.shift()?.();
+    });
+    this.finishing.add(done);
+  }
+
+  /** Once every event is delivered: back up and/or delete the object, then record it as done. */
+  private async finish(item: WorkItem, delivered: Promise<void>): Promise<void> {
+    await delivered;
+    if (item.lost) return; // another worker owns it now and will finish it
+    const { ref } = item;
+    let backedUp = true;
+    if (this.config.backup_to_bucket) {
+      try {
+        await this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.config.backup_to_bucket,
+            Key: this.config.backup_add_prefix + ref.key,
+            CopySource: `${encodeURIComponent(ref.bucket)}/${ref.key.split('/').map(encodeURIComponent).join('/')}`,
+          }),
+        );
+      } catch (e) {
+        backedUp = false;
+        this.ctx.logger.error('input s3: backup copy failed; the object is kept', { key: ref.key, backup_to_bucket: this.config.backup_to_bucket, error: (e as Error).message });
+      }
+    }
+    if (this.config.delete && backedUp) {
+      try {
+        await this.client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+      } catch (e) {
+        this.ctx.logger.error('input s3: deleting a read object failed', { key: ref.key, error: (e as Error).message });
+      }
+    }
+    try {
+      await item.complete();
+    } catch (e) {
+      // The object was delivered; without its "done" record it may be read again (same ids: outputs overwrite).
+      this.ctx.logger.warn('input s3: cannot record an object as done', { key: ref.key, error: (e as Error).message });
+    }
+  }
+}
+
+function compile(name: string, pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (e) {
+    throw new Error(`input s3: ${name} is not a valid regular expression: ${(e as Error).message}`);
+  }
+}
+
+export default defineInput<S3InputConfig>({
+  name: 's3',
+  description: 'Reads the objects of an S3 (or S3-compatible) bucket line by line, streaming them (gzip by name or content); several processes share a bucket through NATS JetStream.',
+  notes:
+    'Event ids are `s3:<bucket>/<key>:<etag>:<byte offset>` (offsets in the decompressed object); the fields `[@metadata][s3][bucket]`, `[@metadata][s3][key]` and `[@metadata][s3][etag]` are set. ' +
+    'Objects are streamed, never written to local disk. Without `nats_servers` the objects read are remembered in memory only: a restart reads again what is still in the bucket (same ids). ' +
+    'With `nats_servers`, every process running the config lists the bucket; each object version is queued once in a JetStream work-queue stream (`Nats-Msg-Id` = bucket/key/etag) and its state (queued, working, done) is kept in a JetStream KV bucket, ' +
+    'so each object is read by one process and never again once done; a process that dies mid-object loses its claim after `nats_ack_wait` and another reads the object again from its start.',
+  options: {
+    bucket: { type: 'string', required: true, description: 'Bucket to read.' },
+    prefix: { type: 'string', default: '', description: 'Only keys starting with this.', example: 'prefix => "logs/firewall/"' },
+    ...S3_CONNECTION_OPTIONS,
+    interval: { type: 'any', default: 60, description: 'Seconds (or a duration like "30 s") between listings of the bucket; new objects are picked up at the next listing.' },
+    watch_for_new_files: { type: 'boolean', default: true, description: 'Keep listing at `interval`. When false, the input ends once the objects of the first listing are read and delivered.' },
+    delete: { type: 'boolean', default: false, description: 'Delete each object once all its events were delivered (after the backup, if any).' },
+    backup_to_bucket: { type: 'string', description: 'Copy each object to this bucket once all its events were delivered.' },
+    backup_add_prefix: { type: 'string', default: '', description: 'Prefix added to the key of backup copies. When backing up into the bucket being read, keys under it are not read.' },
+    exclude_pattern: { type: 'string', description: 'Regular expression; keys matching it are skipped.', example: 'exclude_pattern => "\\\\/archive\\\\/"' },
+    gzip_pattern: { type: 'string', default: '\\.gz(ip)?$', description: 'Regular expression; matching keys are gunzipped. Other objects are gunzipped too when they start with the gzip magic bytes.' },
+    max_line_bytes: { type: 'bytes', default: '1 MiB', description: 'Sluice: longest line kept whole; longer lines are cut and tagged `_line_truncated`.' },
+    concurrent_objects: { type: 'number', default: 4, description: 'Sluice: objects read at the same time by this process.' },
+    retry_delay: { type: 'any', default: 5, description: 'Sluice: seconds before an object whose read failed (network, permissions) is tried again.' },
+    sincedb_path: { type: 'string', description: 'Accepted for compatibility and ignored: no local state is kept (see `nats_servers`).' },
+    temporary_directory: { type: 'string', description: 'Accepted for compatibility and ignored: objects are streamed, never staged on disk.' },
+    nats_servers: {
+      type: 'array',
+      items: 'string',
+      default: [],
+      description: 'Sluice: NATS servers (with JetStream) through which every process running this config shares the bucket; empty: this process works alone.',
+      example: 'nats_servers => ["nats://nats-1:4222", "nats://nats-2:4222"]',
+    },
+    nats_stream: { type: 'string', description: 'Work-queue stream of object work items (created when missing). Default: `SLUICE_S3_<bucket>_<prefix>_<digest>`.' },
+    nats_consumer: { type: 'string', default: 'workers', description: 'Durable consumer shared by all processes of this config.' },
+    nats_state_bucket: { type: 'string', description: 'JetStream KV bucket of object states (queued, working, done). Default: `<stream>_STATE`.' },
+    nats_replicas: { type: 'number', default: 1, description: 'Replicas of the stream and KV bucket when created (3 on a cluster).' },
+    nats_ack_wait: { type: 'any', default: 60, description: 'Seconds a process may stay silent about an object before another takes it over (it sends progress every third of this).' },
+    nats_duplicate_window: { type: 'any', default: 120, description: 'Seconds during which the stream drops a repeated work item (same Nats-Msg-Id).' },
+    nats_state_ttl: { type: 'any', default: 0, description: 'Forget object states after this many seconds (0: never). An object still in the bucket afterwards is read again.' },
+    nats_requeue_after: { type: 'any', default: 600, description: 'Seconds after which an object queued (or abandoned) but not done is queued again, in case its work item was lost.' },
+    nats_max_ack_pending: { type: 'number', default: 1000, description: 'Work items handed out and not yet finished, over all processes.' },
+    nats_user: { type: 'string', description: 'NATS user.' },
+    nats_password: { type: 'password', description: 'NATS password.' },
+    nats_token: { type: 'password', description: 'NATS token.' },
+    nats_creds_file: { type: 'path', description: 'NATS credentials file (JWT and NKey seed).' },
+    nats_tls_ca_file: { type: 'path', description: 'CA certificate for TLS to NATS.' },
+    nats_tls_cert_file: { type: 'path', description: 'Client certificate for TLS to NATS.' },
+    nats_tls_key_file: { type: 'path', description: 'Client key for TLS to NATS.' },
+  },
+  create(config, ctx) {
+    return new S3Input({ ...config, max_line_bytes: parseBytes(config.max_line_bytes) }, ctx);
+  },
+});

@@ -255,7 +255,7 @@ export class S3Input implements Input {
       return;
     }
     if (outcome.corrupt) {
-      this.ctx.logger.error('input s3: compressed object is damaged; the lines before the damage were delivered, the rest cannot be read', {
+      this.ctx.logger.error('input s3: compressed object is damaged; what could be decompressed before the damage was delivered, the rest cannot be read', {
         bucket: ref.bucket,
         key: ref.key,
         error: outcome.corrupt,

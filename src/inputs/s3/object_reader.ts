@@ -190,7 +190,7 @@ export async function readObject(client: S3Client, ref: ObjectRef, sink: InputSi
         if (gatheredBytes >= opts.chunkBytes) await flush();
       }
     } catch (e) {
-      // A damaged gzip member cannot be read past: deliver what came before it and report the rest as lost.
+      // A damaged gzip member cannot be read past: deliver what was decompressed before it, report the rest as lost.
       if (!isCorruption(e)) throw e;
       corrupt = (e as Error).message;
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createPlugin } from '../helpers.js';
-import type { S3Input } from '../../src/inputs/s3.js';
+import type { S3Input } from '../../src/inputs/s3/input.js';
 import { FakeSink, waitFor } from './fake_sink.js';
 import { startS3rver, type S3Server } from './support/s3rver.js';
 

@@ -248,6 +248,9 @@ export class NatsWork implements WorkSource {
         msg.nak(Math.min(st.until - now + 250, this.s.ackWaitMillis * 2));
         return null;
       }
+      if (st?.state === 'working' && st.owner !== this.owner) {
+        this.logger.warn('input s3: taking over an object whose worker stopped answering; reading it again from its start', { key: ref.key, previous_worker: st.owner });
+      }
       const claim: ObjectState = { state: 'working', owner: this.owner, until: now + this.s.ackWaitMillis };
       try {
         const revision = entry ? await this.kv.update(key, JSON.stringify(claim), entry.revision) : await this.kv.create(key, JSON.stringify(claim));

@@ -15,7 +15,7 @@ export interface S3Server {
   endpoint: string;
   client: S3Client;
   /** Settings of the s3 plugins pointing at this server. */
-  settings: Record<string, unknown>;
+  settings: { endpoint: string; region: string; force_path_style: boolean; access_key_id: string; secret_access_key: string };
   stop(): Promise<void>;
 }
 

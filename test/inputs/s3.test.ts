@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PassThrough, type Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createPlugin } from '../helpers.js';
+import { readObject } from '../../src/inputs/s3/object_reader.js';
+import type { InputSink, RawBatch } from '../../src/core/plugin.js';
 import type { S3Input } from '../../src/inputs/s3/input.js';
 import { FakeSink, waitFor } from './fake_sink.js';
 import { startS3rver, type S3Server } from './support/s3rver.js';
@@ -153,4 +157,58 @@ test('s3 input: bad settings are clear errors', async () => {
   await assert.rejects(createPlugin('input', 's3', { bucket: 'b', exclude_pattern: '(' }), /exclude_pattern is not a valid regular expression/);
   await assert.rejects(createPlugin('input', 's3', { bucket: 'b', access_key_id: 'only-half' }), /access_key_id and secret_access_key/);
   await assert.rejects(createPlugin('input', 's3', {}), /missing required option 'bucket'/);
+});
+
+test('s3 input: a blocked pipeline pauses the object stream (bounded memory), and reading resumes when it frees up', async (t) => {
+  const s3 = await startS3rver(['logs']);
+  t.after(() => s3.stop());
+  const line = 'x'.repeat(99) + '\n';
+  const count = 400_000;
+  const size = count * line.length; // 40 MB
+  const etag = await put(s3, 'logs', 'huge.log', Buffer.from(line.repeat(count)));
+  // The real client, with the object's body counted as the reader pulls it.
+  let pulled = 0;
+  const client = {
+    send: async (cmd: Parameters<S3Client['send']>[0]) => {
+      const res = (await s3.client.send(cmd as never)) as { Body?: Readable };
+      const counter = new PassThrough();
+      counter.on('data', (b: Buffer) => (pulled += b.length));
+      res.Body = res.Body!.pipe(counter);
+      return res;
+    },
+  } as unknown as S3Client;
+  let release!: () => void;
+  const blocked = new Promise<void>((r) => (release = r));
+  const batches: RawBatch[] = [];
+  const acks: Array<() => void> = [];
+  const sink: InputSink = {
+    stopping: false,
+    push: async (batch, ack) => {
+      batches.push(batch);
+      if (ack) acks.push(ack);
+      if (batches.length === 1) await blocked; // the pipeline is full
+    },
+  };
+  const reading = readObject(client, { bucket: 'logs', key: 'huge.log', etag }, sink, {
+    maxLineBytes: 1024 * 1024,
+    chunkBytes: 1024 * 1024,
+    gzipPattern: /\.gz$/,
+    cancelled: () => false,
+  });
+  while (batches.length === 0) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(pulled < 8 * 1024 * 1024, `while the pipeline is blocked only a few MiB of the 40 MB object are pulled (${pulled})`);
+  release();
+  const outcome = await reading;
+  assert.equal(outcome.status, 'read');
+  assert.equal(pulled, size);
+  const lines = batches.reduce((n, b) => n + (b.kind === 'bytes' ? b.data.length : 0), 0) / line.length;
+  assert.equal(lines, count);
+  let delivered = false;
+  if (outcome.status === 'read') void outcome.delivered.then(() => (delivered = true));
+  acks.slice(0, -1).forEach((a) => a());
+  await new Promise((r) => setImmediate(r));
+  assert.ok(!delivered, 'not delivered while a batch is unacknowledged');
+  acks[acks.length - 1]!();
+  if (outcome.status === 'read') await outcome.delivered;
 });

@@ -78,7 +78,7 @@ export default defineInput<S3InputConfig>({
       description: 'Sluice: NATS servers (with JetStream) through which every process running this config shares the bucket; empty: this process works alone.',
       example: 'nats_servers => ["nats://nats-1:4222", "nats://nats-2:4222"]',
     },
-    nats_stream: { type: 'string', description: 'Work-queue stream of object work items (created when missing). Default: `SLUICE_S3_<bucket>_<prefix>_<digest>`.' },
+    nats_stream: { type: 'string', description: 'Work-queue stream of object work items (created when missing). Default: `SLUICE_S3_<pipeline>_<bucket>_<prefix>_<digest>`, the digest covering pipeline id, plugin id, bucket and prefix: every process running the same config shares it, another pipeline gets its own.' },
     nats_consumer: { type: 'string', default: 'workers', description: 'Durable consumer shared by all processes of this config.' },
     nats_state_bucket: { type: 'string', description: 'JetStream KV bucket of object states (queued, working, done). Default: `<stream>_STATE`.' },
     nats_replicas: { type: 'number', default: 1, description: 'Replicas of the stream and KV bucket when created (3 on a cluster).' },

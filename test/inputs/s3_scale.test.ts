@@ -194,7 +194,7 @@ test('kill -9 of one of 4 processes mid-run: every object is still fully read; r
   assert.match(survivors.map((w) => w.stderr()).join('\n'), /taking over an object whose worker stopped answering/);
   const nc = await connect({ servers: nats.url });
   try {
-    const info = await (await jetstreamManager(nc)).consumers.info(defaultStreamName('scale', ''), 'workers');
+    const info = await (await jetstreamManager(nc)).consumers.info(defaultStreamName('main', 's3_1', 'scale', ''), 'workers');
     assert.equal(info.num_pending, 0, 'no work item left');
     assert.equal(info.num_ack_pending, 0, 'no work item in progress');
   } finally {

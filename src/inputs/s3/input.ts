@@ -18,10 +18,14 @@ const MAX_OBJECTS_AWAITING_DELIVERY = 64;
 /** Storage classes whose objects cannot be read without a restore (Logstash skips them too). */
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
-/** Stream names allow no `.`, `*`, `>`, spaces or path separators: a readable part plus a digest. */
-export function defaultStreamName(bucket: string, prefix: string): string {
-  const readable = `${bucket}_${prefix}`.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_+$/, '').slice(0, 40);
-  const digest = createHash('sha256').update(`${bucket}\0${prefix}`).digest('hex').slice(0, 8);
+/**
+ * Default work stream of one s3 input: processes running the same config (same pipeline id, plugin id, bucket and
+ * prefix) share it; another pipeline reading the same bucket gets its own, so it reads every object too. Stream
+ * names allow no `.`, `*`, `>`, spaces or path separators: a readable part plus a digest.
+ */
+export function defaultStreamName(pipelineId: string, pluginId: string, bucket: string, prefix: string): string {
+  const readable = `${pipelineId}_${bucket}_${prefix}`.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_+$/, '').slice(0, 48);
+  const digest = createHash('sha256').update([pipelineId, pluginId, bucket, prefix].join('\0')).digest('hex').slice(0, 8);
   return `SLUICE_S3_${readable}_${digest}`;
 }
 
@@ -55,7 +59,7 @@ export class S3Input implements Input {
       ctx.logger.warn('input s3: sincedb_path and temporary_directory are ignored: Sluice streams objects and keeps no local state (use nats_servers to remember finished objects across restarts)');
     }
     if (config.nats_servers.length > 0) {
-      const stream = config.nats_stream ?? defaultStreamName(config.bucket, config.prefix);
+      const stream = config.nats_stream ?? defaultStreamName(ctx.pipelineId, ctx.pluginId, config.bucket, config.prefix);
       const tls = config.nats_tls_ca_file || config.nats_tls_cert_file ? { caFile: config.nats_tls_ca_file, certFile: config.nats_tls_cert_file, keyFile: config.nats_tls_key_file } : undefined;
       this.work = new NatsWork(
         {

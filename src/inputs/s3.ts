@@ -21,6 +21,7 @@ export interface S3InputConfig extends S3ConnectionSettings {
   exclude_pattern?: string;
   gzip_pattern: string;
   watch_for_new_files: boolean;
+  include_object_properties: boolean;
   max_line_bytes: number;
   concurrent_objects: number;
   retry_delay: unknown;
@@ -61,6 +62,7 @@ export default defineInput<S3InputConfig>({
     ...S3_CONNECTION_OPTIONS,
     interval: { type: 'any', default: 60, description: 'Seconds (or a duration like "30 s") between listings of the bucket; new objects are picked up at the next listing.' },
     watch_for_new_files: { type: 'boolean', default: true, description: 'Keep listing at `interval`. When false, the input ends once the objects of the first listing are read and delivered.' },
+    include_object_properties: { type: 'boolean', default: false, description: 'Also set `[@metadata][s3][last_modified]` and `[@metadata][s3][content_length]` (from the listing).' },
     delete: { type: 'boolean', default: false, description: 'Delete each object once all its events were delivered (after the backup, if any).' },
     backup_to_bucket: { type: 'string', description: 'Copy each object to this bucket once all its events were delivered.' },
     backup_add_prefix: { type: 'string', default: '', description: 'Prefix added to the key of backup copies. When backing up into the bucket being read, keys under it are not read.' },

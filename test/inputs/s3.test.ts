@@ -109,11 +109,14 @@ test('s3 input picks up an object that appears during the run at the next listin
   t.after(() => s3.stop());
   await put(s3, 'logs', 'one.log', 'one\n');
   const sink = new FakeSink(true);
-  const r = await startInput(s3, { bucket: 'logs', interval: 0.2 }, sink);
+  const r = await startInput(s3, { bucket: 'logs', interval: 0.2, include_object_properties: true }, sink);
   await waitFor(() => sink.lines().length === 1, 'first object');
   const etag = await put(s3, 'logs', 'two.log', 'two\n');
   await waitFor(() => sink.lines().length === 2, 'object added during the run');
   assert.equal(sink.lines()[1]!.id, `s3:logs/two.log:${etag}:0`);
+  const fields = sink.lines()[1]!.fields!;
+  assert.equal(fields['[@metadata][s3][content_length]'], 4);
+  assert.match(String(fields['[@metadata][s3][last_modified]']), /^\d{4}-\d\d-\d\dT/);
   // Listed again and again, but read once.
   await new Promise((res) => setTimeout(res, 600));
   assert.deepEqual(sink.lines().map((l) => l.text), ['one', 'two']);

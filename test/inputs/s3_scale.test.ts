@@ -14,7 +14,7 @@ import { createPlugin, repoRoot } from '../helpers.js';
 import { FakeSink } from './fake_sink.js';
 import type { S3Input } from '../../src/inputs/s3/input.js';
 import { defaultStreamName } from '../../src/inputs/s3/input.js';
-import { natsServerOrSkip, startNatsServer, type NatsServer } from './support/nats-server.js';
+import { freePort, natsServerOrSkip, startNatsServer, type NatsServer } from './support/nats-server.js';
 import { startS3rver, type S3Server } from './support/s3rver.js';
 
 const bin = join(repoRoot, 'bin', 'sluice.js');
@@ -267,4 +267,27 @@ test('coordinated read-once: two inputs in one process share the objects, each l
   assert.equal(new Set(lines.map((l) => l.id)).size, 40 * 30);
   const texts = new Set(lines.map((l) => l.text));
   for (const ls of objects.values()) for (const l of ls) assert.ok(texts.has(l));
+});
+
+test('a coordinated s3 input started before NATS waits for it, then reads the bucket', { timeout: 120_000 }, async (t) => {
+  const natsBin = natsServerOrSkip(t);
+  if (!natsBin) return;
+  const s3 = await startS3rver(['scale']);
+  let nats: NatsServer | undefined;
+  t.after(async () => {
+    await nats?.stop();
+    await s3.stop();
+  });
+  await putObjects(s3, 3, 10);
+  const port = await freePort();
+  const sink = new FakeSink(true);
+  const input = await createPlugin<S3Input>('input', 's3', { ...s3.settings, bucket: 'scale', nats_servers: [`nats://127.0.0.1:${port}`], retry_delay: 0.2, interval: 0.2 }, { side: 'main' });
+  const running = input.run(sink);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(sink.pushed.length, 0);
+  nats = await startNatsServer(natsBin, port);
+  await waitFor(() => sink.lines().length === 30, 'every line once NATS is up', 60_000);
+  input.stop();
+  await running;
+  await input.close();
 });

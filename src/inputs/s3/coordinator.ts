@@ -99,13 +99,23 @@ export class NatsWork implements WorkSource {
     if (this.s.token !== undefined) opts.token = this.s.token;
     if (this.s.credsFile) opts.authenticator = credsAuthenticator(new Uint8Array(readFileSync(this.s.credsFile)));
     if (this.s.tls) opts.tls = { ...this.s.tls };
-    this.nc = await connect(opts);
-    this.jsm = await jetstreamManager(this.nc);
-    this.js = jetstream(this.nc, { timeout: 5000 });
-    await this.ensureStream();
-    await this.ensureConsumer();
-    this.consumer = await this.js.consumers.get(this.s.stream, this.s.consumer);
-    this.kv = await new Kvm(this.js).create(this.s.stateBucket, { history: 1, replicas: this.s.replicas, ...(this.s.stateTtlMillis > 0 ? { ttl: this.s.stateTtlMillis } : {}) });
+    const nc = await connect(opts);
+    if (this.closed) {
+      await nc.close();
+      return;
+    }
+    this.nc = nc;
+    try {
+      this.jsm = await jetstreamManager(nc);
+      this.js = jetstream(nc, { timeout: 5000 });
+      await this.ensureStream();
+      await this.ensureConsumer();
+      this.consumer = await this.js.consumers.get(this.s.stream, this.s.consumer);
+      this.kv = await new Kvm(this.js).create(this.s.stateBucket, { history: 1, replicas: this.s.replicas, ...(this.s.stateTtlMillis > 0 ? { ttl: this.s.stateTtlMillis } : {}) });
+    } catch (e) {
+      await nc.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   private async ensureStream(): Promise<void> {

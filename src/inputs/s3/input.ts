@@ -91,7 +91,18 @@ export class S3Input implements Input {
   }
 
   async run(sink: InputSink): Promise<void> {
-    await this.work.start();
+    // A worker may start before NATS does (containers): keep trying until it answers or the pipeline stops.
+    for (;;) {
+      try {
+        await this.work.start();
+        break;
+      } catch (e) {
+        if (this.stopping(sink)) return;
+        this.ctx.logger.warn('input s3: cannot set up the work queue; retrying', { error: (e as Error).message });
+        await this.sleep(this.retryMillis);
+        if (this.stopping(sink)) return;
+      }
+    }
     this.started = true;
     let listedOnce = false;
     let listingFailed: Error | undefined;
@@ -199,6 +210,7 @@ export class S3Input implements Input {
         maxLineBytes: this.config.max_line_bytes,
         chunkBytes: READ_CHUNK_BYTES,
         gzipPattern: this.gzipPattern,
+        objectProperties: this.config.include_object_properties,
         cancelled: () => this.stopping(sink) || item.lost,
       });
     } catch (e) {

@@ -29,8 +29,10 @@ export interface ReadOptions {
   gzipPattern: RegExp;
   /** Polled between chunks: true aborts the read (the pipeline is stopping or the claim was lost). */
   cancelled: () => boolean;
-  /** Called after every pushed chunk: lets the caller tell the coordinator the object is still being worked on. */
+  /** Called after every pushed chunk. */
   progress?: () => void;
+  /** Also set `[@metadata][s3][last_modified]` and `[@metadata][s3][content_length]` (Logstash's include_object_properties). */
+  objectProperties?: boolean;
 }
 
 export type ReadOutcome =
@@ -58,8 +60,13 @@ export function idPrefixOf(ref: ObjectRef): string {
   return `s3:${createHash('sha256').update(objectIdentity(ref)).digest('hex')}:`;
 }
 
-export function batchFields(ref: ObjectRef): Record<string, unknown> {
-  return { '[@metadata][s3][bucket]': ref.bucket, '[@metadata][s3][key]': ref.key, '[@metadata][s3][etag]': ref.etag };
+export function batchFields(ref: ObjectRef, objectProperties = false): Record<string, unknown> {
+  const fields: Record<string, unknown> = { '[@metadata][s3][bucket]': ref.bucket, '[@metadata][s3][key]': ref.key, '[@metadata][s3][etag]': ref.etag };
+  if (objectProperties) {
+    if (ref.lastModified !== undefined) fields['[@metadata][s3][last_modified]'] = ref.lastModified;
+    if (ref.size !== undefined) fields['[@metadata][s3][content_length]'] = ref.size;
+  }
+  return fields;
 }
 
 function isGone(e: unknown): boolean {
@@ -110,7 +117,7 @@ export async function readObject(client: S3Client, ref: ObjectRef, sink: InputSi
     throw e;
   }
   const idPrefix = idPrefixOf(ref);
-  const fields = batchFields(ref);
+  const fields = batchFields(ref, opts.objectProperties);
   const counter = new DeliveryCounter();
   const cutter = new LineCutter(0, opts.maxLineBytes, '\n');
   let events = 0;

@@ -77,11 +77,12 @@ function waitReady(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startNatsServer(bin: string): Promise<NatsServer> {
+/** `port`: a given port (e.g. one a client already waits on); otherwise a free one. */
+export async function startNatsServer(bin: string, fixedPort?: number): Promise<NatsServer> {
   let lastError: Error | undefined;
   // A free port can be taken between the probe and the server's bind: try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const storeDir = mkdtempSync(join(tmpdir(), 'sluice-nats-'));
     const child = spawn(bin, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-n', `test-${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {

@@ -37,7 +37,8 @@ export class S3Input implements Input {
   private readonly exclude: RegExp | undefined;
   private readonly gzipPattern: RegExp;
   private stopped = false;
-  private sleeper: (() => void) | undefined;
+  /** Wake-ups of everything sleeping (lister, readers waiting to retry): stop() calls them all. */
+  private readonly sleepers = new Set<() => void>();
   /** Objects read whose events are still on their way to the outputs (finished in the background). */
   private readonly finishing = new Set<Promise<void>>();
   private slotWaiters: Array<() => void> = [];
@@ -121,9 +122,17 @@ export class S3Input implements Input {
     })();
     const reader = async () => {
       while (!this.stopping(sink)) {
-        const item = await this.work.take(1000);
-        if (!item) {
-          if (!this.config.watch_for_new_files && (listedOnce || listingFailed) && this.finishing.size === 0 && (await this.work.drained())) return;
+        let item: WorkItem | null;
+        try {
+          item = await this.work.take(1000);
+          if (!item) {
+            if (!this.config.watch_for_new_files && (listedOnce || listingFailed) && this.finishing.size === 0 && (await this.work.drained())) return;
+            continue;
+          }
+        } catch (e) {
+          // NATS unreachable for a moment: a work item taken meanwhile is redelivered after its ack wait.
+          this.ctx.logger.warn('input s3: cannot take work; retrying', { error: (e as Error).message });
+          await this.sleep(Math.min(this.retryMillis, 1000));
           continue;
         }
         await this.process(item, sink);
@@ -137,7 +146,7 @@ export class S3Input implements Input {
 
   stop(): void {
     this.stopped = true;
-    this.sleeper?.();
+    for (const wake of [...this.sleepers]) wake();
     this.work.wake();
   }
 
@@ -152,14 +161,14 @@ export class S3Input implements Input {
   private sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
+      const sleepers = this.sleepers;
       const t = setTimeout(done, ms);
-      const self = this;
       function done() {
         clearTimeout(t);
-        if (self.sleeper === done) self.sleeper = undefined;
+        sleepers.delete(done);
         resolve();
       }
-      this.sleeper = done;
+      sleepers.add(done);
     });
   }
 

@@ -42,7 +42,7 @@ export class LocalWork implements WorkSource {
   private readonly active = new Set<string>();
   private readonly done = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private waiter: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
   private closed = false;
 
   async start(): Promise<void> {}
@@ -64,14 +64,14 @@ export class LocalWork implements WorkSource {
   async take(waitMs: number): Promise<WorkItem | null> {
     if (this.queue.length === 0 && !this.closed) {
       await new Promise<void>((resolve) => {
+        const waiters = this.waiters;
         const t = setTimeout(finish, waitMs);
-        const self = this;
         function finish() {
           clearTimeout(t);
-          if (self.waiter === finish) self.waiter = undefined;
+          waiters.delete(finish);
           resolve();
         }
-        this.waiter = finish;
+        waiters.add(finish);
       });
     }
     const ref = this.queue.shift();
@@ -100,7 +100,7 @@ export class LocalWork implements WorkSource {
   }
 
   wake(): void {
-    this.waiter?.();
+    for (const w of [...this.waiters]) w();
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,9 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { S3ConnectionSettings } from './options.js';
 
 export function createS3Client(s: S3ConnectionSettings): S3Client {
+  // The SDK is pinned to a release that supports Node 20 (see README, Dependencies); its notice that later releases
+  // will not would otherwise be printed by every run. Setting the variable to anything else shows it again.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if ((s.access_key_id === undefined) !== (s.secret_access_key === undefined)) {
     throw new Error('access_key_id and secret_access_key must be given together (or neither, to use the environment)');
   }

@@ -113,8 +113,8 @@ export class S3Input implements Input {
           await this.listOnce(sink);
           listedOnce = true;
         } catch (e) {
-          this.ctx.logger.error('input s3: listing the bucket failed; trying again at the next interval', { bucket: this.config.bucket, error: (e as Error).message });
           if (!this.config.watch_for_new_files && !listedOnce) listingFailed = e as Error;
+          else this.ctx.logger.error('input s3: listing the bucket failed; trying again at the next interval', { bucket: this.config.bucket, error: (e as Error).message });
         }
         if (!this.config.watch_for_new_files && (listedOnce || listingFailed)) return;
         await this.sleep(this.intervalMillis);

@@ -14,6 +14,9 @@ import { createPlugin, repoRoot } from '../helpers.js';
 import { FakeSink } from './fake_sink.js';
 import type { S3Input } from '../../src/inputs/s3/input.js';
 import { defaultStreamName } from '../../src/inputs/s3/input.js';
+import { stateKey } from '../../src/inputs/s3/coordinator.js';
+import { Kvm } from '@nats-io/kv';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { freePort, natsServerOrSkip, startNatsServer, type NatsServer } from './support/nats-server.js';
 import { startS3rver, type S3Server } from './support/s3rver.js';
 
@@ -287,6 +290,36 @@ test('a coordinated s3 input started before NATS waits for it, then reads the bu
   assert.equal(sink.pushed.length, 0);
   nats = await startNatsServer(natsBin, port);
   await waitFor(() => sink.lines().length === 30, 'every line once NATS is up', 60_000);
+  input.stop();
+  await running;
+  await input.close();
+});
+
+test('an object marked queued whose work item was lost (publisher died in between) is queued again after nats_requeue_after', { timeout: 120_000 }, async (t) => {
+  const env = await servers(t);
+  if (!env) return;
+  const { s3, nats } = env;
+  t.after(async () => {
+    await nats.stop();
+    await s3.stop();
+  });
+  await putObjects(s3, 1, 3);
+  const key = 'in/obj-0000.log';
+  const etag = (await s3.client.send(new HeadObjectCommand({ Bucket: 'scale', Key: key }))).ETag!.replace(/"/g, '');
+  // What a lister leaves behind when it dies after marking the object queued and before publishing its work item.
+  const nc = await connect({ servers: nats.url });
+  try {
+    const kv = await new Kvm(nc).create(`${defaultStreamName('test', 's3_1', 'scale', '')}_STATE`, { history: 1 });
+    await kv.put(stateKey({ bucket: 'scale', key, etag }), JSON.stringify({ state: 'queued', at: Date.now() }));
+  } finally {
+    await nc.close();
+  }
+  const sink = new FakeSink(true);
+  const input = await createPlugin<S3Input>('input', 's3', { ...s3.settings, bucket: 'scale', nats_servers: [nats.url], interval: 0.3, nats_requeue_after: 2 }, { side: 'main', pluginId: 's3_1' });
+  const running = input.run(sink);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(sink.lines().length, 0, 'while the queued mark is fresh, another publisher may still be at work');
+  await waitFor(() => sink.lines().length === 3, 'the object, once its mark is stale', 60_000);
   input.stop();
   await running;
   await input.close();

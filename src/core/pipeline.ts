@@ -378,6 +378,8 @@ export class Pipeline {
         if (batch.final) st.joiner.flush(out);
         // Acks waiting on a still-pending message stay until it completes.
         const acks = st.joiner.pendingSince === null ? st.waiting.splice(0) : [];
+        // A finished source is forgotten (an s3 input has one per object: the map would only grow).
+        if (batch.final && st.waiting.length === 0) joiners.delete(batch.idPrefix);
         await sendMessages(st.fields, acks);
       },
       get stopping() {

@@ -148,18 +148,18 @@ test('retention config errors are reported clearly; other sections plug in throu
 
   const removed: string[] = [];
   const fake: RetentionSection = {
-    key: 'lake',
+    key: 'archive',
     create: (value) => [
       {
-        label: `lake ${(value as { root: string }).root}`,
+        label: `archive ${(value as { root: string }).root}`,
         plan: async (now) => [{ name: 'partition date=2025-01-01/', reason: `older than ${now.getUTCFullYear()}`, ref: 'p1' }],
         remove: async (c) => void removed.push(c.ref as string),
       },
     ],
   };
-  const targets = loadRetentionTargets(configFile('lake: { root: "s3://bucket/lake" }\n'), [...RETENTION_SECTIONS, fake]);
+  const targets = loadRetentionTargets(configFile('archive: { root: "s3://bucket/lake" }\n'), [...RETENTION_SECTIONS, fake]);
   const out: string[] = [];
   assert.equal(await runRetention(targets, { dryRun: false, now: NOW, out: (l) => out.push(l), err: (l) => out.push(l) }), 0);
   assert.deepEqual(removed, ['p1']);
-  assert.equal(out[0], 'lake s3://bucket/lake: deleted partition date=2025-01-01/ (older than 2026)');
+  assert.equal(out[0], 'archive s3://bucket/lake: deleted partition date=2025-01-01/ (older than 2026)');
 });

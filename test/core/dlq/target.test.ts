@@ -27,7 +27,7 @@ test('a JetStream dead-letter URL names servers, subject, stream and credentials
 
 test('unknown schemes and non-URLs are clear errors', () => {
   assert.equal(checkDeadLetterTarget('nats://h:4222/x'), undefined);
-  assert.match(checkDeadLetterTarget('ftp://h/x')!, /unsupported scheme 'ftp' \(supported: nats, tls\)/);
+  assert.match(checkDeadLetterTarget('ftp://h/x')!, /unsupported scheme 'ftp' \(supported: nats, s3, tls\)/);
   assert.match(checkDeadLetterTarget('/var/dlq')!, /must be a URL/);
 });
 

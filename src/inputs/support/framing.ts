@@ -54,6 +54,7 @@ export class StreamFramer {
   /** Line mode: skipping the rest of an oversize line up to its LF. */
   private skipLine = false;
   private nextFrame = 1;
+  private cutAtEnd = false;
 
   // The batch being built.
   private out: Buffer = Buffer.alloc(0);
@@ -84,10 +85,14 @@ export class StreamFramer {
     return this.takeParts();
   }
 
-  /** The connection ended: deliver what is left (a last line without LF, or a frame cut short). */
-  end(): RawBatch[] {
+  /**
+   * The stream ended: deliver what is left (a last line without LF, or a frame cut short). `cut`: we stopped
+   * reading (shutdown), so even a last line is known to be cut: it is marked truncated and counted incomplete.
+   */
+  end(cut = false): RawBatch[] {
     const buf = this.pending;
     this.pending = null;
+    this.cutAtEnd = cut;
     if (buf && buf.length) this.frame(buf, true);
     return this.takeParts();
   }
@@ -205,7 +210,10 @@ export class StreamFramer {
           break;
         }
         if (!atEnd) break;
-        this.emitLine(pos, n);
+        if (this.cutAtEnd) {
+          this.counters.incomplete++;
+          this.emitTruncated(pos, n);
+        } else this.emitLine(pos, n);
         pos = n;
         break;
       }

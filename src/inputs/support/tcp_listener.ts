@@ -63,6 +63,8 @@ interface Connection {
   framer?: StreamFramer;
   chain: Promise<void>;
   ended: boolean;
+  /** The client closed its side: the stream is complete. */
+  peerEnded: boolean;
   peer: string;
 }
 
@@ -146,7 +148,7 @@ export class TcpListener {
     const id = ++this.connSeq;
     const ip = plainIp(socket.remoteAddress);
     const port = socket.remotePort ?? 0;
-    const conn: Connection = { id, socket, chain: Promise.resolve(), ended: false, peer: `${ip}:${port}` };
+    const conn: Connection = { id, socket, chain: Promise.resolve(), ended: false, peerEnded: false, peer: `${ip}:${port}` };
     this.connections.add(conn);
     if (this.o.keepAlive) socket.setKeepAlive(true);
     socket.setNoDelay(true);
@@ -167,7 +169,10 @@ export class TcpListener {
           if (!conn.ended && !this.stopping) socket.resume();
         });
     });
-    socket.on('end', () => this.finish(conn));
+    socket.on('end', () => {
+      conn.peerEnded = true;
+      this.finish(conn);
+    });
     socket.on('error', (err) => {
       this.connectionErrors++;
       this.o.logger.debug('connection error', { client: conn.peer, error: err.message });
@@ -187,7 +192,7 @@ export class TcpListener {
       .then(async () => {
         // Bytes Node already read from the kernel but did not hand out yet (paused socket) are delivered too.
         for (let chunk: Buffer | null; (chunk = conn.socket.read() as Buffer | null) !== null; ) await this.pushAll(conn.framer!.feed(chunk));
-        await this.pushAll(conn.framer!.end());
+        await this.pushAll(conn.framer!.end(!conn.peerEnded));
       })
       .catch((err) => this.o.logger.error('could not deliver a connection\'s last data', { client: conn.peer, error: (err as Error).message }))
       .then(() => {

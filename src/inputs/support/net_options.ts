@@ -19,6 +19,7 @@ export const DEFAULT_RECEIVE_BUFFER = 8 * 1024 * 1024;
 
 export const QUEUE_SIZE_OPTION: OptionSpec = {
   type: 'number',
-  default: 2000,
-  description: 'UDP datagrams that may wait for room in the pipeline; more are dropped and counted (`dropped_queue_full`): UDP cannot be slowed down.',
+  default: 10000,
+  description:
+    'UDP datagrams that may wait for room in the pipeline; more are dropped and counted (`dropped_queue_full`): UDP cannot be slowed down. (Logstash\'s default is 2000; a larger queue rides out bursts better.)',
 };

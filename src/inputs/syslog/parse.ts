@@ -199,16 +199,59 @@ export function parse5424(s: string): Parsed5424 | undefined {
   return { pri, version, timestamp, host, app, procid, msgid, sdRaw, sd, msg };
 }
 
+// Consecutive messages mostly share their second: the epoch of the last `YYYY-MM-DDTHH:MM:SS` + offset is kept.
+let lastSecondKey = '';
+let lastSecondMs = 0;
+
+const digit = (t: string, i: number) => t.charCodeAt(i) - 48;
+const two = (t: string, i: number) => {
+  const a = digit(t, i);
+  const b = digit(t, i + 1);
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
 /** RFC 5424 timestamp (`2026-11-28T11:55:26.480476+00:00`, fraction of up to 9 digits): epoch ms, or undefined. */
 export function parse5424Time(t: string): number | undefined {
-  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i.exec(t);
-  if (!m) return undefined;
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? Math.floor(+(m[7] + '00').slice(0, 3)) : 0);
-  if (Number.isNaN(ms) || +m[2]! > 12 || +m[3]! > 31 || +m[4]! > 23 || +m[5]! > 59 || +m[6]! > 60) return undefined;
-  const z = m[8]!;
-  if (z === 'Z' || z === 'z') return ms;
-  const off = (+z.slice(1, 3) * 60 + +z.slice(4, 6)) * 60000;
-  return z[0] === '+' ? ms - off : ms + off;
+  const n = t.length;
+  if (n < 20 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || (t.charCodeAt(10) | 32) !== 116 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined;
+  // Fraction, then the offset.
+  let p = 19;
+  let ms = 0;
+  if (t.charCodeAt(p) === 46) {
+    p++;
+    const start = p;
+    while (p < n && p - start < 9) {
+      const d = digit(t, p);
+      if (d < 0 || d > 9) break;
+      if (p - start < 3) ms = ms * 10 + d;
+      p++;
+    }
+    if (p === start) return undefined;
+    for (let k = p - start; k < 3; k++) ms *= 10;
+  }
+  const zone = t.slice(p);
+  let offsetMin: number;
+  if (zone === 'Z' || zone === 'z') offsetMin = 0;
+  else if (zone.length === 6 && (zone[0] === '+' || zone[0] === '-') && zone.charCodeAt(3) === 58) {
+    const hh = two(zone, 1);
+    const mm = two(zone, 4);
+    if (hh < 0 || mm < 0 || hh > 23 || mm > 59) return undefined;
+    offsetMin = (zone[0] === '+' ? 1 : -1) * (hh * 60 + mm);
+  } else return undefined;
+  const key = t.slice(0, 19) + zone;
+  if (key !== lastSecondKey) {
+    const y1 = two(t, 0);
+    const y2 = two(t, 2);
+    const mo = two(t, 5);
+    const d = two(t, 8);
+    const h = two(t, 11);
+    const mi = two(t, 14);
+    const sec = two(t, 17);
+    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return undefined;
+    lastSecondMs = Date.UTC(y1 * 100 + y2, mo - 1, d, h, mi, sec) - offsetMin * 60000;
+    lastSecondKey = key;
+  }
+  return lastSecondMs + ms;
 }
 
 function setIn(data: EventData, a: string, b: string, value: unknown, c?: string): void {
@@ -283,7 +326,13 @@ export function createSyslogParser(o: SyslogParserOptions): (event: Event) => vo
   };
 
   const date = (e: Event, ms: number | undefined) => {
-    if (ms === undefined) e.tag(DATE_FAILURE_TAG);
+    if (ms === undefined) {
+      e.tag(DATE_FAILURE_TAG);
+      return;
+    }
+    // The event's receive-time Date is not shared: set it instead of allocating another.
+    const ts = e.data['@timestamp'];
+    if (ts instanceof Date) ts.setTime(ms);
     else e.data['@timestamp'] = new Date(ms);
   };
 

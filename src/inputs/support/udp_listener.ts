@@ -52,6 +52,8 @@ interface PendingBatch {
 
 const MAX_BATCH = 1024;
 const FLUSH_DELAY_MS = 2;
+/** How often new losses are looked for and logged. */
+const LOSS_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Kernel drop counter of the UDP socket bound to `port` (and inode when given), from /proc/net/udp and udp6;
@@ -93,6 +95,8 @@ export class UdpListener {
   private readonly m: UdpListenerMetrics = { datagrams: 0, bytes: 0, oversize: 0, dropped_queue_full: 0, dropped_kernel: 0, receive_buffer_bytes: 0 };
   private bound?: Promise<void>;
   private boundPortValue = 0;
+  private lossTimer?: NodeJS.Timeout;
+  private loggedLoss = { kernel: 0, queue: 0 };
 
   constructor(private readonly o: UdpListenerOptions) {}
 
@@ -115,6 +119,8 @@ export class UdpListener {
             obtained: this.m.receive_buffer_bytes,
           });
         this.o.logger.info('listening (udp)', { address: `${this.o.host}:${this.boundPortValue}`, receive_buffer_bytes: this.m.receive_buffer_bytes });
+        this.lossTimer = setInterval(() => this.logLoss(), LOSS_LOG_INTERVAL_MS);
+        this.lossTimer.unref();
         resolve();
       });
     });
@@ -187,8 +193,25 @@ export class UdpListener {
     if (this.done) this.close();
   }
 
-  private close(): void {
+  /** Log datagrams lost since the last report (UDP losses are silent otherwise). */
+  private logLoss(): void {
     this.readKernelDrops();
+    const kernel = Math.max(0, this.m.dropped_kernel) - this.loggedLoss.kernel;
+    const queue = this.m.dropped_queue_full - this.loggedLoss.queue;
+    if (kernel <= 0 && queue <= 0) return;
+    this.loggedLoss = { kernel: Math.max(0, this.m.dropped_kernel), queue: this.m.dropped_queue_full };
+    this.o.logger.warn('UDP datagrams lost', {
+      kernel_receive_buffer: kernel,
+      pipeline_queue_full: queue,
+      total_kernel: this.loggedLoss.kernel,
+      total_queue: this.loggedLoss.queue,
+      received: this.m.datagrams,
+    });
+  }
+
+  private close(): void {
+    if (this.lossTimer) clearInterval(this.lossTimer);
+    this.logLoss();
     try {
       this.socket?.close();
     } catch {

@@ -40,6 +40,12 @@ const SP = 32;
 const LT = 60;
 const MAX_COUNT_DIGITS = 10;
 
+/**
+ * Output is assembled in one scratch buffer shared by every framer of the thread (framing is synchronous), so an
+ * idle connection holds no more than its unframed tail; each batch then gets an exactly sized copy.
+ */
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
 const enum Mode {
   Unknown,
   Lines,
@@ -56,8 +62,8 @@ export class StreamFramer {
   private nextFrame = 1;
   private cutAtEnd = false;
 
-  // The batch being built.
-  private out: Buffer = Buffer.alloc(0);
+  // The batch being built (in `scratch`).
+  private out: Buffer = scratch;
   private outLen = 0;
   private segFirstFrame = 1;
   private segTruncated: number[] = [];
@@ -113,7 +119,8 @@ export class StreamFramer {
     const n = buf.length;
     this.src = buf;
     // Output never grows past the input plus one LF per message; size for the worst case once.
-    if (this.out.length < n + 64) this.out = Buffer.allocUnsafe(Math.max(n + 64, 64 * 1024));
+    if (scratch.length < n + 64) scratch = Buffer.allocUnsafe(n + 64);
+    this.out = scratch;
     this.outLen = 0;
     this.segFirstFrame = this.nextFrame;
     this.segTruncated = [];

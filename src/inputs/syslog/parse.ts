@@ -87,13 +87,6 @@ interface Parsed5424 {
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
-/** Next space-delimited header field from `pos`, or undefined at the end; `-` is the nil value. */
-function field(s: string, pos: number): [string, number] | undefined {
-  const sp = s.indexOf(' ', pos);
-  if (sp === pos || pos >= s.length) return undefined;
-  return sp < 0 ? [s.slice(pos), s.length] : [s.slice(pos, sp), sp + 1];
-}
-
 /** Structured data `[id p="v" …][id2 …]` from `pos`; the object and where it ends, or undefined if malformed. */
 export function parseStructuredData(s: string, pos: number): [Record<string, Record<string, string | string[]>>, number] | undefined {
   const out: Record<string, Record<string, string | string[]>> = {};
@@ -154,53 +147,73 @@ export function parseStructuredData(s: string, pos: number): [Record<string, Rec
   return [out, p];
 }
 
-/** RFC 5424, or undefined when the line is not one. */
-export function parse5424(s: string): Parsed5424 | undefined {
+/** RFC 5424, or undefined when the line is not one. Fills `out` (reused between calls: no allocation per line). */
+export function parse5424(s: string, out: Parsed5424 = newParsed5424()): Parsed5424 | undefined {
+  const n = s.length;
   if (s.charCodeAt(0) !== 60) return undefined;
   let p = 1;
-  while (p < s.length && p <= 4 && isDigit(s.charCodeAt(p))) p++;
+  let pri = 0;
+  while (p < n && p <= 4) {
+    const c = s.charCodeAt(p);
+    if (c < 48 || c > 57) break;
+    pri = pri * 10 + (c - 48);
+    p++;
+  }
   if (p === 1 || s.charCodeAt(p) !== 62) return undefined;
-  const pri = Number(s.slice(1, p));
   p++;
   // VERSION: 1-3 digits, then a space (a 3164 timestamp starts with a month name, an ISO one has a '-').
   const vStart = p;
-  while (p < s.length && p - vStart < 3 && isDigit(s.charCodeAt(p))) p++;
+  while (p < n && p - vStart < 3 && isDigit(s.charCodeAt(p))) p++;
   if (p === vStart || s.charCodeAt(p) !== 32 || s.charCodeAt(vStart) === 48) return undefined;
-  const version = s.slice(vStart, p);
+  out.pri = pri;
+  out.version = p - vStart === 1 && s.charCodeAt(vStart) === 49 ? '1' : s.slice(vStart, p);
   p++;
-  const parts: Array<string | undefined> = [];
+  // Five space-separated header fields; `-` is the nil value.
   for (let i = 0; i < 5; i++) {
-    const f = field(s, p);
-    if (!f) return undefined;
-    parts.push(f[0] === '-' ? undefined : f[0]);
-    p = f[1];
+    if (p >= n) return undefined;
+    let sp = s.indexOf(' ', p);
+    if (sp === p) return undefined;
+    if (sp < 0) {
+      // The last header field may end the line only when it is MSGID... and then SD is missing: not 5424.
+      return undefined;
+    }
+    const value = sp === p + 1 && s.charCodeAt(p) === 45 ? undefined : s.slice(p, sp);
+    if (i === 0) out.timestamp = value;
+    else if (i === 1) out.host = value;
+    else if (i === 2) out.app = value;
+    else if (i === 3) out.procid = value;
+    else out.msgid = value;
+    p = sp + 1;
   }
-  if (p >= s.length && s.charCodeAt(s.length - 1) !== 32) return undefined;
-  let sdRaw: string | undefined;
-  let sd: Parsed5424['sd'];
+  if (p >= n) return undefined;
   if (s.charCodeAt(p) === 45) {
+    out.sdRaw = undefined;
+    out.sd = undefined;
     p++;
   } else {
     const r = parseStructuredData(s, p);
     if (!r) return undefined;
-    sd = r[0];
-    sdRaw = s.slice(p, r[1]);
+    out.sd = r[0];
+    out.sdRaw = s.slice(p, r[1]);
     p = r[1];
   }
-  let msg = '';
-  if (p < s.length) {
+  out.msg = '';
+  if (p < n) {
     if (s.charCodeAt(p) !== 32) return undefined;
-    msg = s.slice(p + 1);
     // A UTF-8 byte order mark announces a UTF-8 MSG; it is not part of the text.
-    if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1);
+    out.msg = s.charCodeAt(p + 1) === 0xfeff ? s.slice(p + 2) : s.slice(p + 1);
   }
-  const [timestamp, host, app, procid, msgid] = parts;
-  if (timestamp !== undefined && !isDigit(timestamp.charCodeAt(0))) return undefined;
-  return { pri, version, timestamp, host, app, procid, msgid, sdRaw, sd, msg };
+  if (out.timestamp !== undefined && !isDigit(out.timestamp.charCodeAt(0))) return undefined;
+  return out;
 }
 
-// Consecutive messages mostly share their second: the epoch of the last `YYYY-MM-DDTHH:MM:SS` + offset is kept.
-let lastSecondKey = '';
+function newParsed5424(): Parsed5424 {
+  return { pri: 0, version: '', timestamp: undefined, host: undefined, app: undefined, procid: undefined, msgid: undefined, sdRaw: undefined, sd: undefined, msg: '' };
+}
+
+// Consecutive messages mostly share their second: the epoch of the last `YYYY-MM-DDTHH:MM:SS` and offset is kept.
+let lastSecond = '';
+let lastZone = '';
 let lastSecondMs = 0;
 
 const digit = (t: string, i: number) => t.charCodeAt(i) - 48;
@@ -229,28 +242,28 @@ export function parse5424Time(t: string): number | undefined {
     if (p === start) return undefined;
     for (let k = p - start; k < 3; k++) ms *= 10;
   }
-  const zone = t.slice(p);
+  const zoneLen = n - p;
+  if (lastSecond !== '' && zoneLen === lastZone.length && t.startsWith(lastSecond) && t.endsWith(lastZone)) return lastSecondMs + ms;
   let offsetMin: number;
-  if (zone === 'Z' || zone === 'z') offsetMin = 0;
-  else if (zone.length === 6 && (zone[0] === '+' || zone[0] === '-') && zone.charCodeAt(3) === 58) {
-    const hh = two(zone, 1);
-    const mm = two(zone, 4);
+  const z = t.charCodeAt(p);
+  if (zoneLen === 1 && (z | 32) === 122) offsetMin = 0;
+  else if (zoneLen === 6 && (z === 43 || z === 45) && t.charCodeAt(p + 3) === 58) {
+    const hh = two(t, p + 1);
+    const mm = two(t, p + 4);
     if (hh < 0 || mm < 0 || hh > 23 || mm > 59) return undefined;
-    offsetMin = (zone[0] === '+' ? 1 : -1) * (hh * 60 + mm);
+    offsetMin = (z === 43 ? 1 : -1) * (hh * 60 + mm);
   } else return undefined;
-  const key = t.slice(0, 19) + zone;
-  if (key !== lastSecondKey) {
-    const y1 = two(t, 0);
-    const y2 = two(t, 2);
-    const mo = two(t, 5);
-    const d = two(t, 8);
-    const h = two(t, 11);
-    const mi = two(t, 14);
-    const sec = two(t, 17);
-    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return undefined;
-    lastSecondMs = Date.UTC(y1 * 100 + y2, mo - 1, d, h, mi, sec) - offsetMin * 60000;
-    lastSecondKey = key;
-  }
+  const y1 = two(t, 0);
+  const y2 = two(t, 2);
+  const mo = two(t, 5);
+  const d = two(t, 8);
+  const h = two(t, 11);
+  const mi = two(t, 14);
+  const sec = two(t, 17);
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return undefined;
+  lastSecondMs = Date.UTC(y1 * 100 + y2, mo - 1, d, h, mi, sec) - offsetMin * 60000;
+  lastSecond = t.slice(0, 19);
+  lastZone = t.slice(p);
   return lastSecondMs + ms;
 }
 
@@ -336,6 +349,7 @@ export function createSyslogParser(o: SyslogParserOptions): (event: Event) => vo
     else e.data['@timestamp'] = new Date(ms);
   };
 
+  const scratch = newParsed5424();
   return (e: Event) => {
     const d = e.data;
     const value = topLevelField !== undefined ? d[topLevelField] : e.get(field);
@@ -347,7 +361,7 @@ export function createSyslogParser(o: SyslogParserOptions): (event: Event) => vo
     const line = stripLineEnd(value);
     if (ecs) setIn(d, 'event', 'original', line);
 
-    const r5424 = line.charCodeAt(0) === 60 ? parse5424(line) : undefined;
+    const r5424 = line.charCodeAt(0) === 60 ? parse5424(line, scratch) : undefined;
     if (r5424 !== undefined) {
       setPriority(d, r5424.pri);
       if (ecs) {

@@ -2,7 +2,7 @@
 // than the message, a 10 MB line, a slow client, 1,000 idle connections. The process stays up, every rejected
 // or cut frame is counted, and a well-behaved connection alongside gets all its lines.
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import dgram from 'node:dgram';
@@ -13,7 +13,9 @@ import { loadRegistry } from '../../src/core/registry.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
 import { waitFor } from './fake_sink.js';
-import { freePort, octet, sendTcp, sleep } from './net_helpers.js';
+import { freePort, octet, sendTcp, sleep, stopAll, track } from './net_helpers.js';
+
+after(stopAll);
 
 function rows(file: string): Array<Record<string, any>> {
   if (!existsSync(file)) return [];
@@ -42,6 +44,7 @@ test('syslog input under bad input: stays up, counts what it cut or refused, goo
     await loadRegistry(),
     createLogger('test'),
   );
+  track(agent);
   await agent.start();
   await waitFor(async () => sendTcp(port, '').then(() => true, () => false), 'listening');
   const inputStats = () => agent.stats()[0]!.inputs![0]! as Record<string, number>;

@@ -62,6 +62,20 @@ export class BlockingSink extends FakeSink {
   }
 }
 
+/** Everything a test started that listens: stopped by stopAll() (an `after` hook), so a failed test cannot hang the run. */
+const started = new Set<{ stop(): Promise<void> }>();
+
+export function track<T extends { stop(): Promise<void> }>(thing: T): T {
+  started.add(thing);
+  return thing;
+}
+
+export async function stopAll(): Promise<void> {
+  const all = [...started];
+  started.clear();
+  await Promise.all(all.map((s) => s.stop().catch(() => undefined)));
+}
+
 export interface RunningInput {
   input: Input;
   sink: InputSink & FakeSink;
@@ -89,17 +103,23 @@ export async function startInput(name: string, settings: Record<string, unknown>
         c.on('error', () => resolve(false));
       });
     }, `${name} listening on ${port}`);
-  return {
+  let stopping: Promise<void> | undefined;
+  const running: RunningInput = {
     input,
     sink,
     done,
     metrics: () => input.metrics?.() ?? {},
-    async stop() {
-      input.stop();
-      await done;
-      await input.close?.();
+    stop() {
+      started.delete(running);
+      stopping ??= (async () => {
+        input.stop();
+        await done;
+        await input.close?.();
+      })();
+      return stopping;
     },
   };
+  return track(running);
 }
 
 /** Connect, write, and end; resolves when the server closed its side too. */

@@ -1,6 +1,6 @@
 // TLS and mutual TLS on the tcp and syslog inputs, with certificates made by the openssl CLI in the test.
 
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import net from 'node:net';
@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './fake_sink.js';
-import { freePort, hasOpenssl, octet, requireBinary, sleep, startInput } from './net_helpers.js';
+import { freePort, hasOpenssl, octet, requireBinary, sleep, startInput, stopAll } from './net_helpers.js';
+
+after(stopAll);
 
 let dir = '';
 const pem = (name: string) => join(dir, name);

@@ -3,7 +3,7 @@
 // octet counting) and over UDP (RFC 3164). Every TCP line must arrive exactly once; UDP losses must be
 // accounted for by the input's counters (kernel drops and queue drops) and are reported.
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, createReadStream } from 'node:fs';
@@ -15,7 +15,9 @@ import { loadRegistry } from '../../src/core/registry.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
 import { waitFor } from './fake_sink.js';
-import { freePort, requireBinary, rsyslogd, sendTcp, sleep, syslogNg } from './net_helpers.js';
+import { freePort, requireBinary, rsyslogd, sendTcp, sleep, syslogNg, stopAll, track } from './net_helpers.js';
+
+after(stopAll);
 
 const LINES = 100_000;
 
@@ -81,6 +83,7 @@ async function forwardThrough(t: TestContext, client: 'rsyslog' | 'syslog-ng'): 
     await loadRegistry(),
     createLogger('test'),
   );
+  track(agent);
   await agent.start();
   await waitFor(async () => sendTcp(port, '').then(() => true, () => false), 'listening');
 

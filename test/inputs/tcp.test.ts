@@ -1,7 +1,7 @@
 // The tcp input over real sockets: sender fields, framing per connection, backpressure, drain on stop,
 // and end to end through a pipeline.
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -11,7 +11,9 @@ import { loadRegistry } from '../../src/core/registry.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
 import { FakeSink, waitFor } from './fake_sink.js';
-import { BlockingSink, freePort, octet, sendTcp, sleep, startInput } from './net_helpers.js';
+import { BlockingSink, freePort, octet, sendTcp, sleep, startInput, stopAll, track } from './net_helpers.js';
+
+after(stopAll);
 
 test('tcp: lines and octet-counted frames on separate connections, sender fields with Logstash names (legacy and ECS)', async () => {
   const port = await freePort();
@@ -76,7 +78,7 @@ test('tcp: on stop, what was read is delivered (complete lines, then the partial
   client.on('error', () => undefined);
   await new Promise((res) => client.on('connect', res));
   client.write(Array.from({ length: 200_000 }, (_, i) => `n=${i + 1}\n`).join('') + 'partial without end');
-  await waitFor(() => sink.waiting > 0, 'the first push to block');
+  await waitFor(() => sink.waiting > 0 && r.metrics().frames > 0, 'the first push of the client to block');
   r.input.stop();
   sink.release();
   await r.done;
@@ -108,6 +110,7 @@ test('tcp end to end: two connections through a pipeline to a file; ids are uniq
     await loadRegistry(),
     createLogger('test'),
   );
+  track(agent);
   await agent.start();
   await waitFor(async () => sendTcp(port, '').then(() => true, () => false), 'listening');
   await Promise.all([sendTcp(port, Array.from({ length: 1000 }, (_, i) => `a${i}\n`).join('')), sendTcp(port, Array.from({ length: 1000 }, (_, i) => octet(`<13>b${i}\n`)).join(''))]);
@@ -121,4 +124,33 @@ test('tcp end to end: two connections through a pipeline to a file; ids are uniq
   for (let i = 0; i < 1000; i++) assert.ok(msgs.has(`a${i}`) && msgs.has(`<13>b${i}`), `message ${i}`);
   const inputStats = agent.stats()[0]!.inputs![0]!;
   assert.equal(inputStats.frames, 2000);
+});
+
+test('tcp + multiline codec: lines join per connection, and a connection\'s last message completes when it closes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-tcp-ml-'));
+  const port = await freePort();
+  const out = join(dir, 'out.jsonl');
+  const agent = new Agent(
+    {
+      configString: `input { tcp { port => ${port} host => "127.0.0.1" dns_reverse_lookup_enabled => false codec => multiline { pattern => "^\\s" what => "previous" } } }
+        output { file { path => "${out}" codec => json_lines } }`,
+      pathData: join(dir, 'data'),
+      workers: 1,
+      batchSize: 50,
+    },
+    await loadRegistry(),
+    createLogger('test'),
+  );
+  track(agent);
+  await agent.start();
+  await waitFor(async () => sendTcp(port, '').then(() => true, () => false), 'listening');
+  try {
+    await Promise.all([sendTcp(port, 'a1\n  a2\nb1\n  b2'), sendTcp(port, 'c1\n  c2\n  c3\n')]);
+    // Without stopping the pipeline: closing each connection completes its pending message.
+    await waitFor(() => agent.stats()[0]!.out === 3, 'three joined events');
+  } finally {
+    await agent.stop();
+  }
+  const messages = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).message).sort();
+  assert.deepEqual(messages, ['a1\n  a2', 'b1\n  b2', 'c1\n  c2\n  c3']);
 });

@@ -1,10 +1,12 @@
 // The udp input: one datagram per message, sender ip in Logstash's field, oversize datagrams cut and counted.
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { waitFor } from './fake_sink.js';
-import { freePort, startInput } from './net_helpers.js';
+import { freePort, startInput, stopAll } from './net_helpers.js';
+
+after(stopAll);
 
 function send(port: number, ...datagrams: Array<string | Buffer>): Promise<void> {
   const s = dgram.createSocket('udp4');

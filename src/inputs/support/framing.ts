@@ -100,6 +100,11 @@ export class StreamFramer {
     this.pending = null;
     this.cutAtEnd = cut;
     if (buf && buf.length) this.frame(buf, true);
+    // The source ended: a joining codec (multiline) completes this connection's last message now (a connection
+    // that sent nothing needs no marker).
+    const last = this.parts[this.parts.length - 1];
+    if (last !== undefined && last.kind === 'bytes') last.final = true;
+    else if (this.nextFrame > 1) this.parts.push({ kind: 'bytes', data: new Uint8Array(0), idPrefix: this.idPrefix, baseOffset: 0, baseLine: this.nextFrame, fields: this.fields, final: true });
     return this.takeParts();
   }
 

@@ -189,9 +189,17 @@ export class TcpListener {
     const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     conn.chain = conn.chain
       .then(() => this.pushAll(conn.framer!.feed(data)))
-      .then(() => {
-        if (!conn.ended && !this.stopping) conn.socket.resume();
-      });
+      .then(
+        () => {
+          if (!conn.ended && !this.stopping) conn.socket.resume();
+        },
+        (err) => {
+          // A bug, not bad input: log it and close this connection only.
+          this.connectionErrors++;
+          this.o.logger.error('connection failed; closing it', { client: conn.peer, error: (err as Error).stack ?? String(err) });
+          conn.socket.destroy();
+        },
+      );
   }
 
   private async pushAll(parts: RawBatch[]): Promise<void> {

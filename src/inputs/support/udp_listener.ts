@@ -184,7 +184,7 @@ export class UdpListener {
           this.queued -= b.messages.length;
         }
       }
-    });
+    }).catch((err) => this.o.logger.error('could not hand datagrams to the pipeline', { error: (err as Error).message }));
   }
 
   stop(): void {

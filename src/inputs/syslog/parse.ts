@@ -350,7 +350,7 @@ export function createSyslogParser(o: SyslogParserOptions): (event: Event) => vo
   };
 
   const scratch = newParsed5424();
-  return (e: Event) => {
+  const parse = (e: Event) => {
     const d = e.data;
     const value = topLevelField !== undefined ? d[topLevelField] : e.get(field);
     if (typeof value !== 'string') {
@@ -421,5 +421,13 @@ export function createSyslogParser(o: SyslogParserOptions): (event: Event) => vo
     setMessage(e, m[9]!);
     setPriority(d, Number.isSafeInteger(pri) ? pri : 13);
     date(e, parseDate(stamp));
+  };
+  // A failure here is a bug, not bad input: the event is kept, tagged, and the batch goes on.
+  return (e: Event) => {
+    try {
+      parse(e);
+    } catch {
+      e.tag(SYSLOG_FAILURE_TAG);
+    }
   };
 }

@@ -124,8 +124,8 @@ async function forwardThrough(t: TestContext, client: 'rsyslog' | 'syslog-ng'): 
     child.kill('SIGTERM');
     await exited;
   }
-  const s = inputStats();
   await agent.stop();
+  const s = inputStats(); // final counters (the kernel's drop count is read when the socket closes)
   const got = await readOutput(out);
 
   // TCP: every line exactly once.

@@ -41,10 +41,23 @@ const LT = 60;
 const MAX_COUNT_DIGITS = 10;
 
 /**
- * Output is assembled in one scratch buffer shared by every framer of the thread (framing is synchronous), so an
- * idle connection holds no more than its unframed tail; each batch then gets an exactly sized copy.
+ * Framing works in one scratch buffer shared by every framer of the thread (framing is synchronous), so an idle
+ * connection holds no more than its unframed tail. The input (pending tail + new reads) is copied there once;
+ * messages are then compacted in place towards the start (the output never overtakes the reading position:
+ * each octet-counting header removed is at least 2 bytes, and at most 1 LF is added per message), and each
+ * batch gets an exactly sized copy.
  */
 let scratch = Buffer.allocUnsafe(256 * 1024);
+
+/** Copy `parts` into the scratch buffer; returns the view of what was copied. */
+function intoScratch(parts: Array<Buffer | null>): Buffer {
+  let n = 0;
+  for (const p of parts) if (p) n += p.length;
+  if (scratch.length < n + 64) scratch = Buffer.allocUnsafe(Math.max(n + 64, scratch.length * 2));
+  let at = 0;
+  for (const p of parts) if (p) at += p.copy(scratch, at);
+  return scratch.subarray(0, n);
+}
 
 const enum Mode {
   Unknown,
@@ -81,10 +94,11 @@ export class StreamFramer {
     private readonly detectOctetCounting = true,
   ) {}
 
-  /** Frame what arrived; returns the batches completed by it (maybe none). */
-  feed(chunk: Buffer): RawBatch[] {
-    this.counters.bytes += chunk.length;
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+  /** Frame what arrived (one read or several); returns the batches completed by it (maybe none). */
+  feed(chunk: Buffer | Buffer[]): RawBatch[] {
+    const chunks = Array.isArray(chunk) ? chunk : [chunk];
+    for (const c of chunks) this.counters.bytes += c.length;
+    const buf = intoScratch([this.pending, ...chunks]);
     this.pending = null;
     const consumed = this.frame(buf, false);
     if (consumed < buf.length) this.pending = Buffer.from(buf.subarray(consumed)); // own copy: do not pin the whole read
@@ -99,7 +113,7 @@ export class StreamFramer {
     const buf = this.pending;
     this.pending = null;
     this.cutAtEnd = cut;
-    if (buf && buf.length) this.frame(buf, true);
+    if (buf && buf.length) this.frame(intoScratch([buf]), true);
     // The source ended: a joining codec (multiline) completes this connection's last message now (a connection
     // that sent nothing needs no marker).
     const last = this.parts[this.parts.length - 1];
@@ -119,13 +133,11 @@ export class StreamFramer {
     return parts;
   }
 
-  /** Frame `buf`; returns how many bytes were consumed (the rest waits for more data unless `atEnd`). */
+  /** Frame `buf` (a view of the scratch buffer, compacted in place); returns how many bytes were consumed. */
   private frame(buf: Buffer, atEnd: boolean): number {
     const n = buf.length;
     this.src = buf;
-    // Output never grows past the input plus one LF per message; size for the worst case once.
-    if (scratch.length < n + 64) scratch = Buffer.allocUnsafe(n + 64);
-    this.out = scratch;
+    this.out = scratch; // the same memory, past `n` too (a last line may get its LF there)
     this.outLen = 0;
     this.segFirstFrame = this.nextFrame;
     this.segTruncated = [];
@@ -264,8 +276,14 @@ export class StreamFramer {
       return;
     }
     this.flushRun();
-    this.outLen += this.src.copy(this.out, this.outLen, start, end);
+    this.moveOut(start, end);
     this.out[this.outLen++] = LF;
+  }
+
+  /** Compact [start, end) of the input to the output position (a no-op while nothing was removed before it). */
+  private moveOut(start: number, end: number): void {
+    if (this.outLen !== start) this.out.copyWithin(this.outLen, start, end);
+    this.outLen += end - start;
   }
 
   private emitTruncated(start: number, end: number): void {
@@ -279,7 +297,7 @@ export class StreamFramer {
     }
     this.counters.frames++;
     this.nextFrame++;
-    this.outLen += this.src.copy(this.out, this.outLen, start, end);
+    this.moveOut(start, end);
     this.out[this.outLen++] = LF;
   }
 
@@ -303,7 +321,7 @@ export class StreamFramer {
   }
 
   private flushRun(): void {
-    if (this.runEnd > this.runStart) this.outLen += this.src.copy(this.out, this.outLen, this.runStart, this.runEnd);
+    if (this.runEnd > this.runStart) this.moveOut(this.runStart, this.runEnd);
     this.runStart = this.runEnd = 0;
   }
 

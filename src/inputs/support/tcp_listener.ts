@@ -186,9 +186,8 @@ export class TcpListener {
     if (conn.ended || chunks.length === 0) return;
     conn.inbox = [];
     conn.socket.pause();
-    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     conn.chain = conn.chain
-      .then(() => this.pushAll(conn.framer!.feed(data)))
+      .then(() => this.pushAll(conn.framer!.feed(chunks)))
       .then(
         () => {
           if (!conn.ended && !this.stopping) conn.socket.resume();
@@ -214,7 +213,7 @@ export class TcpListener {
     conn.inbox = [];
     conn.chain = conn.chain
       .then(async () => {
-        for (const chunk of unread) await this.pushAll(conn.framer!.feed(chunk));
+        if (unread.length) await this.pushAll(conn.framer!.feed(unread));
         // Bytes Node already read from the kernel but did not hand out yet (paused socket) are delivered too.
         for (let chunk: Buffer | null; (chunk = conn.socket.read() as Buffer | null) !== null; ) await this.pushAll(conn.framer!.feed(chunk));
         await this.pushAll(conn.framer!.end(!conn.peerEnded));

@@ -195,7 +195,7 @@ export class UdpListener {
 
   /** Log datagrams lost since the last report (UDP losses are silent otherwise). */
   private logLoss(): void {
-    this.readKernelDrops();
+    this.readKernelDrops(true);
     const kernel = Math.max(0, this.m.dropped_kernel) - this.loggedLoss.kernel;
     const queue = this.m.dropped_queue_full - this.loggedLoss.queue;
     if (kernel <= 0 && queue <= 0) return;
@@ -225,8 +225,14 @@ export class UdpListener {
     });
   }
 
-  private readKernelDrops(): void {
+  private kernelReadAt = 0;
+
+  /** Refresh the kernel drop counter (at most once a second unless `force`: stats may be polled often). */
+  private readKernelDrops(force = false): void {
     if (!this.boundPortValue) return;
+    const now = Date.now();
+    if (!force && now - this.kernelReadAt < 1000) return;
+    this.kernelReadAt = now;
     const drops = readKernelUdpDrops(this.boundPortValue);
     this.m.dropped_kernel = drops === undefined ? -1 : Math.max(this.m.dropped_kernel, drops);
   }

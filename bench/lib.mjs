@@ -2,6 +2,7 @@
 // running a child process.
 
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -184,6 +185,23 @@ export function filterSections(text) {
     i++;
   }
   return sections;
+}
+
+/** The syslog/tcp case: the syslog input on a local port, no filters, the null output (the input path alone). */
+export function syslogTcpConfig(port) {
+  return `input { syslog { host => "127.0.0.1" port => ${port} } }\noutput { null {} }\n`;
+}
+
+/** A free TCP port on 127.0.0.1 (closed again; the case binds it right after). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolvePort(port));
+    });
+  });
 }
 
 export function buildConfig(caseName, dataFile, tmp, outFile) {

@@ -13,7 +13,7 @@
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchDir, buildConfig, ensureData, root, runChild } from './lib.mjs';
+import { benchDir, buildConfig, ensureData, freePort, root, runChild, syslogTcpConfig } from './lib.mjs';
 
 const cores = availableParallelism();
 
@@ -28,11 +28,15 @@ const REFERENCE = {
 const TARGET_VS_FLOOR = 1.6;
 const TARGET_RSS_MIB = 300;
 const NODE_FLOOR = resolve(root, '..', 'shared', 'bench', 'node-floor.mjs');
+// syslog-tcp: this many TCP connections from a separate sender process (RFC 5424, octet counting) into the
+// syslog input, null output. Target: 250k lines/s on 2 cores.
+const SYSLOG_CONNECTIONS = 8;
+const SYSLOG_TARGET = 250_000;
 
 const USAGE = `usage: node bench/run.mjs [options]
   --count N         lines of generated input (default 1000000)
   --seed S          generator seed (default 1)
-  --only LIST       cases to run, comma-separated: grok+date, firewall, floor (prefixes work: grok,fire)
+  --only LIST       cases to run, comma-separated: grok+date, firewall, syslog-tcp, floor (prefixes work: grok,fire,sys)
   --workers LIST    worker counts for the Sluice cases, comma-separated numbers or "all" (default 1,all)
   --runs N          run every case N times and report the median by events/s (default 1)
   --batch-size N    pipeline.batch.size for the Sluice cases (default: Sluice's own)
@@ -110,7 +114,20 @@ async function runCase(c, data, opts, run) {
   const outFile = join(tmp, 'out.jsonl');
   const resultFile = join(tmp, 'result.json');
   let spec;
-  if (c.kind === 'sluice') {
+  if (c.name === 'syslog-tcp') {
+    const port = await freePort();
+    const config = join(tmp, 'pipeline.conf');
+    writeFileSync(config, syslogTcpConfig(port));
+    spec = {
+      kind: 'sluice',
+      config,
+      workers: c.workers,
+      batchSize: opts.batchSize,
+      pathData: join(tmp, 'data'),
+      result: resultFile,
+      sender: { script: join(benchDir, 'syslog-sender.mjs'), args: [data.file, String(port), String(SYSLOG_CONNECTIONS)] },
+    };
+  } else if (c.kind === 'sluice') {
     spec = { kind: 'sluice', config: buildConfig(c.name, data.file, tmp, outFile), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
   } else {
     spec = { kind: 'script', script: NODE_FLOOR, args: [data.file, outFile], result: resultFile };
@@ -164,7 +181,7 @@ async function runCase(c, data, opts, run) {
     cpuSeconds: r.cpuSeconds,
     maxRssMiB: r.maxRssMiB,
     eventsPerSec: events / r.seconds,
-    mibPerSec: data.bytes / 2 ** 20 / r.seconds,
+    mibPerSec: (r.inputBytes ?? data.bytes) / 2 ** 20 / r.seconds,
     load,
     stderr,
     profileDir,
@@ -194,11 +211,11 @@ function table(rows) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const wanted = (name) => !opts.only || opts.only.some((o) => name.startsWith(o) || (o === 'node' && name === 'floor'));
-  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && (wanted('grok+date') || wanted('firewall'))) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
+  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && (wanted('grok+date') || wanted('firewall') || wanted('syslog-tcp'))) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
   const data = await ensureData(opts.count, opts.seed);
 
   const cases = [];
-  for (const name of ['grok+date', 'firewall']) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
+  for (const name of ['grok+date', 'firewall', 'syslog-tcp']) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
   const floorAvailable = existsSync(NODE_FLOOR);
   if (wanted('floor') && floorAvailable) cases.push({ name: 'floor', kind: 'script', workers: 1 });
 
@@ -229,7 +246,8 @@ async function main() {
     }
   }
 
-  const label = (r) => (r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : 'node floor');
+  const label = (r) =>
+    r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : r.name === 'syslog-tcp' ? `syslog/tcp -> null (${SYSLOG_CONNECTIONS} conns)` : 'node floor';
   const rows = results.map((r) =>
     r.failure
       ? { case: label(r), workers: r.workers, events: 'FAILED', 'grok fail': '', seconds: '', 'events/s': '', 'MiB/s': '', 'CPU s': '', 'events/CPU s': '', 'peak RSS MiB': '', 'out MiB': '', load: '' }
@@ -254,7 +272,7 @@ async function main() {
   for (const r of results) {
     if (r.failure || r.kind !== 'sluice') continue;
     const problems = [];
-    if (r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
+    if (r.name !== 'syslog-tcp' && r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
     if (r.inEvents !== undefined && r.inEvents !== opts.count) problems.push(`read ${fmtInt(r.inEvents)} events from ${fmtInt(opts.count)} lines`);
     if (problems.length) process.stdout.write(`warning: ${label(r)} (workers ${r.workers}): ${problems.join('; ')}\n`);
   }
@@ -280,6 +298,10 @@ async function main() {
     for (const ref of [REFERENCE.rsyslog, REFERENCE.syslogNg]) process.stdout.write(`  vs ${ref.label}, ${fmtInt(ref.linesPerSec)} lines/s: ${(rate / ref.linesPerSec).toFixed(2)}x\n`);
     process.stdout.write('  (rsyslog and syslog-ng figures: ../shared/research/perf-notes.md, measured on this machine)\n');
   }
+  for (const r of results.filter((x) => x.name === 'syslog-tcp' && !x.failure))
+    process.stdout.write(
+      `\nsyslog/tcp (${r.workers} workers): ${fmtInt(r.eventsPerSec)} lines/s, ${r.mibPerSec.toFixed(1)} MiB/s on the wire (target >= ${fmtInt(SYSLOG_TARGET)} lines/s) ${r.eventsPerSec >= SYSLOG_TARGET ? 'ok' : 'BELOW TARGET'}\n`,
+    );
   const sluiceRuns = results.filter((r) => r.kind === 'sluice' && !r.failure);
   if (sluiceRuns.length) {
     const worst = sluiceRuns.reduce((a, b) => (b.maxRssMiB > a.maxRssMiB ? b : a));

@@ -121,5 +121,9 @@ export function formatSummary(stats: PipelineStats[]): string {
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join('  ');
   const errors = stats.flatMap((s) => s.errors.map((e) => `error in pipeline ${s.id}: ${e}`));
-  return [line(cols as string[]), ...rows.map((r) => line(cols.map((c) => String(r[c])))), ...errors].join('\n') + '\n';
+  // Input counters (network inputs: connections, rejected or cut frames, UDP drops), one line per input.
+  const inputs = stats.flatMap((s) =>
+    (s.inputs ?? []).map(({ id, name, ...counters }) => `input ${s.id}/${id} (${name}): ${Object.entries(counters).map(([k, v]) => `${k}=${v}`).join(' ')}`),
+  );
+  return [line(cols as string[]), ...rows.map((r) => line(cols.map((c) => String(r[c])))), ...inputs, ...errors].join('\n') + '\n';
 }

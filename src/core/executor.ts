@@ -11,7 +11,7 @@ import { compileCondition } from '../config/conditions.js';
 import type { Expr } from '../config/ast.js';
 import { charsetDecoder, type TextDecodeFn } from '../codecs/support/charset.js';
 import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './model.js';
-import type { Codec, CodecSpec, Filter, FilterDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
+import type { Codec, CodecSpec, EventParser, Filter, FilterDef, InputDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
 import type { Registry } from './registry.js';
 import type { Logger } from './logger.js';
 
@@ -166,6 +166,7 @@ class InputDecoder {
   constructor(
     readonly codec: Codec,
     config: Record<string, unknown>,
+    private readonly parser?: EventParser,
   ) {
     this.decodeText = charsetDecoder(codec.charset);
     this.type = config.type as string | undefined;
@@ -180,6 +181,7 @@ class InputDecoder {
     if (this.type !== undefined && e.data.type === undefined) e.data.type = this.type;
     for (const t of this.tags) e.tag(t);
     for (const [path, v] of this.addFields) if (getPath(e.data, path) === undefined) setPath(e.data, path, typeof v === 'string' ? v : v(e));
+    if (this.parser !== undefined) this.parser(e);
   }
 }
 
@@ -232,7 +234,11 @@ export class PipelineExecutor {
     for (const p of filterSpecs) filters.push(await (registry.get('filter', p.name) as FilterDef).create(p.config as never, ctxFor(p)));
     const outputs: Output[] = [];
     for (const p of outputSpecs) outputs.push(await (registry.get('output', p.name) as OutputDef).create(p.config as never, ctxFor(p)));
-    const decoders = model.inputs.map((p) => new InputDecoder(ctxFor(p).createCodec(p.config.codec as CodecSpec), p.config));
+    const decoders = model.inputs.map((p) => {
+      const ctx = ctxFor(p);
+      const def = registry.get('input', p.name) as InputDef | undefined;
+      return new InputDecoder(ctx.createCodec(p.config.codec as CodecSpec), p.config, def?.createEventParser?.(p.config, ctx));
+    });
     return new PipelineExecutor(
       filters,
       filterSpecs.map((p) => new Decorations(p.config)),

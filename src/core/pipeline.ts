@@ -54,6 +54,8 @@ export interface PipelineStats {
   endedAt?: number;
   filters: PluginStats[];
   outputs: PluginStats[];
+  /** Input-specific counters, for inputs that keep any (network inputs: connections, rejected frames, drops). */
+  inputs?: Array<{ id: string; name: string } & Record<string, number | string>>;
 }
 
 interface Job {
@@ -558,7 +560,15 @@ export class Pipeline {
   }
 
   getStats(): PipelineStats {
-    return structuredClone(this.stats);
+    const stats = structuredClone(this.stats);
+    const inputs: NonNullable<PipelineStats['inputs']> = [];
+    this.inputs.forEach((input, i) => {
+      const spec = this.model.inputs[i]!;
+      const m = input.metrics?.();
+      if (m) inputs.push({ id: spec.id, name: spec.name, ...m });
+    });
+    if (inputs.length) stats.inputs = inputs;
+    return stats;
   }
 
   private waitDrained(): Promise<void> {

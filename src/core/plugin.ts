@@ -149,11 +149,21 @@ export interface Input {
   /** Stop reading soon; `run` then resolves. Checkpoints are written by the input when acks arrive and on close. */
   stop(): void;
   close?(): Promise<void>;
+  /** Input-specific counters (connections, rejected frames, datagrams dropped by the kernel), shown in the pipeline's stats. */
+  metrics?(): Record<string, number>;
 }
+
+/** Worker side: finishes each decoded event of an input (e.g. the syslog input parses the syslog header). */
+export type EventParser = (event: Event) => void;
 
 export interface InputDef<C = Record<string, unknown>> extends PluginDefBase<C> {
   kind: 'input';
   create(config: C, ctx: PluginContext): Input | Promise<Input>;
+  /**
+   * Optional per-event parsing that runs on the worker threads after the codec and the common options, so
+   * per-event work of an input (syslog header parsing) does not load the main thread.
+   */
+  createEventParser?(config: C, ctx: PluginContext): EventParser;
 }
 
 /**

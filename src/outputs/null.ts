@@ -1,18 +1,15 @@
-// The null output: accepts every event and writes nothing. For benchmarks and for pipelines whose work is
-// done by filters; delivery acknowledges at once.
+// The null output: accepts every event and writes nothing (benchmarks, and pipelines whose filters are the point).
 
 import { defineOutput } from '../core/plugin.js';
 
-export default defineOutput<Record<string, never>>({
+export default defineOutput({
   name: 'null',
-  description: 'Discards every event (for benchmarks and tests).',
+  description: 'Discards every event (acknowledged at once). For benchmarks and testing.',
   options: {},
   create() {
     return {
-      encode(events) {
-        return events.length;
-      },
-      async deliver() {},
+      encode: (events) => events.length,
+      deliver: async () => {},
     };
   },
 });

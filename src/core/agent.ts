@@ -12,7 +12,7 @@ export class Agent {
   private readonly finishedStats: PipelineStats[] = [];
   private reloading: Promise<void> = Promise.resolve();
   private stopped = false;
-  private idle?: () => void;
+  private idle: Array<() => void> = [];
 
   constructor(
     private readonly options: LoadOptions,
@@ -32,17 +32,20 @@ export class Agent {
   }
 
   private async startPipeline(p: LoadedPipeline): Promise<void> {
+    if (this.stopped) return; // a stop (SIGTERM) arrived while earlier pipelines were starting
     const pipeline = new Pipeline(p.model, this.registry, this.logger);
     await pipeline.start();
     const entry = { pipeline, fingerprint: JSON.stringify(p.model) };
     this.running.set(p.model.id, entry);
+    // A stop that arrived while this pipeline was starting found nothing to stop: stop it now.
+    if (this.stopped) void pipeline.stop();
     this.logger.info('pipeline started', { pipeline: p.model.id, workers: p.model.settings.workers });
     void pipeline.finished.then(() => {
       if (this.running.get(p.model.id) === entry) {
         this.running.delete(p.model.id);
         this.finishedStats.push(pipeline.getStats());
         this.logger.info('pipeline finished', { pipeline: p.model.id });
-        if (this.running.size === 0) this.idle?.();
+        if (this.running.size === 0) for (const resolve of this.idle.splice(0)) resolve();
       }
     });
   }
@@ -50,7 +53,7 @@ export class Agent {
   /** Resolves when no pipeline is running any more (all inputs ended, or stop()). */
   whenIdle(): Promise<void> {
     if (this.running.size === 0) return Promise.resolve();
-    return new Promise((r) => (this.idle = r));
+    return new Promise((r) => this.idle.push(r));
   }
 
   /** Re-read the configuration: stop removed or changed pipelines (draining them), start new or changed ones. */

@@ -256,3 +256,28 @@ test('an input that fails stops its pipeline cleanly and the run reports the err
   assert.match(r.stderr, /error in pipeline main: input file_1/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
 });
+
+test('a stop that arrives while a pipeline is still starting stops it once it has started (SIGTERM during start-up)', async () => {
+  const dir = tmp();
+  const input = join(dir, 'in.log');
+  writeFileSync(input, lines(10));
+  const registry = await loadRegistry();
+  const agent = new Agent(
+    { configString: `input { file { path => "${input}" mode => "tail" start_position => "beginning" sincedb_path => "${join(dir, 'sincedb')}" } } output { file { path => "${join(dir, 'out.jsonl')}" } }`, pathData: join(dir, 'data'), workers: 1 },
+    registry,
+    createLogger('test'),
+  );
+  const starting = agent.start();
+  const stopped = agent.stop(); // before start() resolved: the tail-mode pipeline would otherwise run forever
+  await starting;
+  await stopped;
+  // Safety net only (a hang is the failure): the pipeline must finish by itself after the early stop.
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    agent.whenIdle().then(() => 'finished'),
+    new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 30_000))),
+  ]);
+  clearTimeout(timer);
+  if (outcome !== 'finished') await agent.stop(); // let the test process end
+  assert.equal(outcome, 'finished');
+});

@@ -4,9 +4,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { EventData } from '../../src/core/event.js';
 import type { HttpInput } from '../../src/inputs/http.js';
-import { parseBulk } from '../../src/inputs/http/bulk.js';
+import { bulkItemResponse, bulkResponseText, parseBulk, parseDocument } from '../../src/inputs/http/bulk.js';
 import { createPlugin } from '../helpers.js';
 import { FakeSink, waitFor } from './fake_sink.js';
 import { send } from '../support/http-request.js';
@@ -147,4 +148,60 @@ test('bulk parser: blank lines between pairs, CRLF, a missing final source', () 
   assert.equal(items.length, 2);
   assert.deepEqual(items[0]!.source, { x: 1 });
   assert.ok(items[1]!.error);
+});
+
+test('bulk: the response text is the JSON of Elasticsearch\'s item shape, sequence numbers only for accepted items', () => {
+  const items = parseBulk(
+    [
+      '{"index":{"_index":"logs-\\"q\\""}}',
+      '{"a":1}',
+      '{"create":{"_index":"logs-b","_id":"c-1"}}',
+      'not json',
+      '{"delete":{"_index":"logs-b","_id":"d-1"}}',
+      '{"update":{"_index":"logs-b","_id":"u-1"}}',
+      '{"doc":{"b":2}}',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(items.length, 4);
+  const ids = ['h1', 'c-1', 'd-1', 'u-1'];
+  const text = bulkResponseText(items, ids, 7, 12, true);
+  let seq = 7;
+  const expected = { took: 12, errors: true, items: items.map((item, i) => bulkItemResponse(item, ids[i], item.error ? 0 : seq++)) };
+  assert.deepEqual(JSON.parse(text), expected);
+  assert.equal(JSON.parse(text).items[0].index._index, 'logs-"q"');
+  assert.equal(JSON.parse(text).items[1].create.status, 400);
+  assert.deepEqual(JSON.parse(text).items.map((it: any) => (Object.values(it)[0] as any)._seq_no), [7, undefined, 8, 9]);
+});
+
+test('bulk: repeated action lines are each an item of their own (the parsed action line is reused, not shared state)', () => {
+  const line = '{"index":{"_index":"same"}}';
+  const items = parseBulk([line, '{"n":1}', line, '{"n":2}', line, 'broken', line, '{"n":3}', ''].join('\n'));
+  assert.deepEqual(items.map((i) => i.source?.n ?? i.error?.type), [1, 2, 'document_parsing_exception', 3]);
+  items[0]!.index = 'changed';
+  assert.equal(items[1]!.index, 'same');
+});
+
+test('bulk: source lines keep integers beyond 2^53 exact, other numbers as numbers', () => {
+  assert.deepEqual(parseDocument('{"flow_id":1234567890123456789,"port":443,"big":12345678901234.5,"ok":9007199254740991}'), {
+    flow_id: '1234567890123456789',
+    port: 443,
+    big: 12345678901234.5,
+    ok: 9007199254740991,
+  });
+  assert.deepEqual(parseDocument('{"a":{"b":[1,-9007199254740993]}}'), { a: { b: [1, '-9007199254740993'] } });
+  assert.deepEqual(parseDocument('{"message":"1234567890123456789 in text"}'), { message: '1234567890123456789 in text' });
+  const items = parseBulk('{"index":{"_index":"eve"}}\n{"flow_id":2305843009213693953}\n');
+  assert.equal(items[0]!.source!.flow_id, '2305843009213693953');
+});
+
+test('es api: a document without _id gets sha256(index NUL source-line NUL), base64url, 22 characters', async () => {
+  const { port, sink } = await start();
+  const source = '{"message":"same id as before"}';
+  const r = await send({ port, method: 'POST', path: '/_bulk', body: `{"index":{"_index":"logs-h"}}\n${source}\n`, headers: { 'Content-Type': 'application/x-ndjson' } });
+  assert.equal(r.status, 200);
+  const expected = createHash('sha256').update('logs-h').update('\0').update(source).update('\0').digest('base64url').slice(0, 22);
+  assert.equal(JSON.parse(r.body).items[0].index._id, expected);
+  await waitFor(() => events(sink).some((e) => meta(e)._index === 'logs-h'), 'the event');
+  assert.equal(meta(events(sink).find((e) => meta(e)._index === 'logs-h')!)._id, expected);
 });

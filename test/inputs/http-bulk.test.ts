@@ -1,7 +1,7 @@
 // The http input's Elasticsearch-compatible surface: cluster probes, `_bulk` with every action and with
 // broken lines (per-item 400s, never a crash), single-document indexing, gzip bodies.
 
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,10 @@ import type { EventData } from '../../src/core/event.js';
 import type { HttpInput } from '../../src/inputs/http.js';
 import { bulkItemResponse, bulkResponseText, parseBulk, parseDocument } from '../../src/inputs/http/bulk.js';
 import { createPlugin } from '../helpers.js';
+import { loadRegistry } from '../../src/core/registry.js';
+import { createLogger } from '../../src/core/logger.js';
+import { loadPipelines } from '../../src/config/load.js';
+import { PipelineExecutor } from '../../src/core/executor.js';
 import { FakeSink, waitFor } from './fake_sink.js';
 import { send } from '../support/http-request.js';
 
@@ -28,8 +32,18 @@ async function start(settings: Record<string, unknown> = {}, sink = new FakeSink
   return { input, port: input.boundAddress!.port, sink };
 }
 
+// Batches are decoded as a worker thread decodes them (the executor of a pipeline with this input), so
+// `json` message batches and event batches are checked alike.
+let executor: PipelineExecutor;
+before(async () => {
+  const registry = await loadRegistry();
+  const { pipelines, errors } = loadPipelines({ configString: 'input { http { elasticsearch_api => true } } output { null {} }', pathData: '/nonexistent' }, registry);
+  assert.deepEqual(errors, []);
+  executor = await PipelineExecutor.create(pipelines[0]!.model, registry, createLogger('test'));
+});
+
 function events(sink: FakeSink): EventData[] {
-  return sink.pushed.flatMap((p) => (p.batch.kind === 'events' ? p.batch.events : []));
+  return sink.pushed.flatMap((p) => executor.decode(p.batch, 0).map((e) => e.data));
 }
 const meta = (e: EventData) => e['@metadata'] as Record<string, any>;
 
@@ -204,4 +218,58 @@ test('es api: a document without _id gets sha256(index NUL source-line NUL), bas
   assert.equal(JSON.parse(r.body).items[0].index._id, expected);
   await waitFor(() => events(sink).some((e) => meta(e)._index === 'logs-h'), 'the event');
   assert.equal(meta(events(sink).find((e) => meta(e)._index === 'logs-h')!)._id, expected);
+});
+
+test('es api: _bulk documents cross to the workers as json message batches, one per run of the same index, decoded into the same events as parsed documents; updates and documents with their own @metadata go as events', async () => {
+  const docs = [
+    '{"index":{"_index":"logs-a"}}',
+    '{"@timestamp":"2024-05-01T10:00:00.000Z","message":"one","flow_id":1234567890123456789}',
+    '{"index":{"_index":"logs-a","_id":"two"}}',
+    '{"@timestamp":"2024-05-01T10:00:01.000Z","message":"two","n":[1,{"x":true}]}',
+    '{"create":{"_index":"logs-b","routing":"r1"}}',
+    '{"@timestamp":"2024-05-01T10:00:02.000Z","message":"three"}',
+  ];
+  const post = async (lines: string[]) => {
+    const { port, sink } = await start();
+    const r = await send({ port, method: 'POST', path: '/_bulk', body: lines.join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } });
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).errors, false);
+    return sink;
+  };
+  const asMessages = await post(docs);
+  assert.deepEqual(
+    asMessages.pushed.map((p) => (p.batch.kind === 'messages' ? [p.batch.json, p.batch.messages.length] : p.batch.kind)),
+    [
+      [true, 2],
+      [true, 1],
+    ],
+  );
+  const withUpdate = await post([...docs, '{"update":{"_index":"logs-a","_id":"u"}}', '{"doc":{"message":"four"}}']);
+  assert.deepEqual(withUpdate.pushed.map((p) => p.batch.kind), ['events']);
+  const a = events(asMessages);
+  const b = events(withUpdate);
+  assert.equal(b.length, 4);
+  assert.deepEqual(a, b.slice(0, 3));
+  assert.equal(a[0]!.flow_id, '1234567890123456789');
+  assert.deepEqual(meta(a[1]!), { _id: 'two', _index: 'logs-a', action: 'index', input: { http: { host: { ip: '127.0.0.1' } } } });
+  assert.equal(meta(a[2]!).routing, 'r1');
+  assert.equal(meta(a[2]!).action, 'create');
+
+  const ownMetadata = await post(['{"index":{"_index":"logs-c","_id":"c1"}}', '{"@metadata":{"_index":"other","keep":1},"m":1}']);
+  assert.deepEqual(ownMetadata.pushed.map((p) => p.batch.kind), ['events']);
+  const [c] = events(ownMetadata);
+  assert.equal(meta(c!)._index, 'logs-c');
+  assert.equal(meta(c!).keep, 1);
+});
+
+test('es api: a json message batch whose line is not an object after all becomes a _jsonparsefailure event, not a failed batch', () => {
+  const out = executor.decode({ kind: 'messages', json: true, messages: ['{"a":1}', '[1]', 'nope'], ids: ['i1', 'i2', 'i3'], fields: { '[@metadata][_index]': 'x' } }, 0);
+  assert.deepEqual(
+    out.map((e) => [e.data.a ?? e.data.message, e.tags, meta(e.data)._id, meta(e.data)._index]),
+    [
+      [1, [], 'i1', 'x'],
+      ['[1]', ['_jsonparsefailure'], 'i2', 'x'],
+      ['nope', ['_jsonparsefailure'], 'i3', 'x'],
+    ],
+  );
 });

@@ -273,3 +273,12 @@ test('es api: a json message batch whose line is not an object after all becomes
     ],
   );
 });
+
+test('es api: a _bulk request switching index at every document is handed over as one events batch', async () => {
+  const { port, sink } = await start();
+  const lines = Array.from({ length: 40 }, (_, i) => [`{"index":{"_index":"logs-${i % 2}"}}`, `{"n":${i}}`]).flat();
+  const r = await send({ port, method: 'POST', path: '/_bulk', body: lines.join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } });
+  assert.equal(r.status, 200);
+  assert.deepEqual(sink.pushed.map((p) => p.batch.kind), ['events']);
+  assert.deepEqual(events(sink).map((e) => [e.n, meta(e)._index]), Array.from({ length: 40 }, (_, i) => [i, `logs-${i % 2}`]));
+});

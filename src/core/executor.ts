@@ -53,10 +53,6 @@ interface Op {
 }
 
 /**
- * The field and string values a branch condition selects, when it is `[field] == "x"`, `"x" == [field]` or
- * `[field] in ["x", "y"]`: for a string field these are exact membership tests.
- */
-/**
  * One message of a `json` batch as event data. The input checked it was a JSON object; should it not be after
  * all, the text is kept in `message` with the tag `_jsonparsefailure` rather than failing the batch.
  */
@@ -70,6 +66,10 @@ function jsonMessage(text: string): EventData {
   return { message: text, tags: [JSON_PARSE_FAILURE] };
 }
 
+/**
+ * The field and string values a branch condition selects, when it is `[field] == "x"`, `"x" == [field]` or
+ * `[field] in ["x", "y"]`: for a string field these are exact membership tests.
+ */
 function dispatchKey(cond: Expr): { ref: string; values: string[] } | undefined {
   if (cond.type === 'compare' && cond.op === '==') {
     const [f, c] = cond.left.type === 'field' ? [cond.left, cond.right] : [cond.right, cond.left];

@@ -192,6 +192,14 @@ export function syslogTcpConfig(port) {
   return `input { syslog { host => "127.0.0.1" port => ${port} } }\noutput { null {} }\n`;
 }
 
+/**
+ * The http-bulk case: the http input with the Elasticsearch API on a local port, no filters, the null output.
+ * Ids of documents without `_id` are hashes of the source line, so that cost is part of the figure.
+ */
+export function bulkHttpConfig(port) {
+  return `input { http { host => "127.0.0.1" port => ${port} elasticsearch_api => true } }\noutput { null {} }\n`;
+}
+
 /** A free TCP port on 127.0.0.1 (closed again; the case binds it right after). */
 export function freePort() {
   return new Promise((resolvePort, reject) => {

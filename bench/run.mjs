@@ -13,7 +13,7 @@
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchDir, buildConfig, ensureData, freePort, root, runChild, syslogTcpConfig } from './lib.mjs';
+import { benchDir, buildConfig, bulkHttpConfig, ensureData, freePort, root, runChild, syslogTcpConfig } from './lib.mjs';
 
 const cores = availableParallelism();
 
@@ -32,11 +32,17 @@ const NODE_FLOOR = resolve(root, '..', 'shared', 'bench', 'node-floor.mjs');
 // syslog input, null output. Target: 250k lines/s on 2 cores.
 const SYSLOG_CONNECTIONS = 8;
 const SYSLOG_TARGET = 250_000;
+// http-bulk: the same lines as Elasticsearch `_bulk` requests of this many documents, over as many keep-alive
+// connections from a separate sender process, into the http input (elasticsearch_api) and the null output.
+const BULK_DOCS_PER_REQUEST = 1000;
+// The cases fed over the network by a sender process (no output file to check).
+const NETWORK_CASES = new Set(['syslog-tcp', 'http-bulk']);
 
 const USAGE = `usage: node bench/run.mjs [options]
   --count N         lines of generated input (default 1000000)
   --seed S          generator seed (default 1)
-  --only LIST       cases to run, comma-separated: grok+date, firewall, syslog-tcp, floor (prefixes work: grok,fire,sys)
+  --only LIST       cases to run, comma-separated: grok+date, firewall, syslog-tcp, http-bulk, floor
+                    (prefixes work: grok,fire,sys,http)
   --workers LIST    worker counts for the Sluice cases, comma-separated numbers or "all" (default 1,all)
   --runs N          run every case N times and report the median by events/s (default 1)
   --batch-size N    pipeline.batch.size for the Sluice cases (default: Sluice's own)
@@ -127,6 +133,19 @@ async function runCase(c, data, opts, run) {
       result: resultFile,
       sender: { script: join(benchDir, 'syslog-sender.mjs'), args: [data.file, String(port), String(SYSLOG_CONNECTIONS)] },
     };
+  } else if (c.name === 'http-bulk') {
+    const port = await freePort();
+    const config = join(tmp, 'pipeline.conf');
+    writeFileSync(config, bulkHttpConfig(port));
+    spec = {
+      kind: 'sluice',
+      config,
+      workers: c.workers,
+      batchSize: opts.batchSize,
+      pathData: join(tmp, 'data'),
+      result: resultFile,
+      sender: { script: join(benchDir, 'bulk-sender.mjs'), args: [data.file, String(port), String(SYSLOG_CONNECTIONS), String(BULK_DOCS_PER_REQUEST)] },
+    };
   } else if (c.kind === 'sluice') {
     spec = { kind: 'sluice', config: buildConfig(c.name, data.file, tmp, outFile), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
   } else {
@@ -211,11 +230,11 @@ function table(rows) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const wanted = (name) => !opts.only || opts.only.some((o) => name.startsWith(o) || (o === 'node' && name === 'floor'));
-  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && (wanted('grok+date') || wanted('firewall') || wanted('syslog-tcp'))) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
+  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && ['grok+date', 'firewall', ...NETWORK_CASES].some(wanted)) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
   const data = await ensureData(opts.count, opts.seed);
 
   const cases = [];
-  for (const name of ['grok+date', 'firewall', 'syslog-tcp']) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
+  for (const name of ['grok+date', 'firewall', ...NETWORK_CASES]) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
   const floorAvailable = existsSync(NODE_FLOOR);
   if (wanted('floor') && floorAvailable) cases.push({ name: 'floor', kind: 'script', workers: 1 });
 
@@ -247,7 +266,11 @@ async function main() {
   }
 
   const label = (r) =>
-    r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : r.name === 'syslog-tcp' ? `syslog/tcp -> null (${SYSLOG_CONNECTIONS} conns)` : 'node floor';
+    r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : r.name === 'syslog-tcp'
+            ? `syslog/tcp -> null (${SYSLOG_CONNECTIONS} conns)`
+            : r.name === 'http-bulk'
+              ? `http _bulk -> null (${SYSLOG_CONNECTIONS} conns)`
+              : 'node floor';
   const rows = results.map((r) =>
     r.failure
       ? { case: label(r), workers: r.workers, events: 'FAILED', 'grok fail': '', seconds: '', 'events/s': '', 'MiB/s': '', 'CPU s': '', 'events/CPU s': '', 'peak RSS MiB': '', 'out MiB': '', load: '' }
@@ -267,12 +290,12 @@ async function main() {
         },
   );
   process.stdout.write('\n' + (rows.length ? table(rows) : 'no case ran\n'));
-  process.stdout.write('(MiB/s: input bytes; CPU s: user+system of the whole process, worker threads included; other load on the machine\n' +
+  process.stdout.write('(MiB/s: input bytes, for the network cases bytes on the wire; CPU s: user+system of the whole process, worker threads included; other load on the machine\n' +
       ' disturbs it less than seconds; load: 1-min load average when the case started)\n');
   for (const r of results) {
     if (r.failure || r.kind !== 'sluice') continue;
     const problems = [];
-    if (r.name !== 'syslog-tcp' && r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
+    if (!NETWORK_CASES.has(r.name) && r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
     if (r.inEvents !== undefined && r.inEvents !== opts.count) problems.push(`read ${fmtInt(r.inEvents)} events from ${fmtInt(opts.count)} lines`);
     if (problems.length) process.stdout.write(`warning: ${label(r)} (workers ${r.workers}): ${problems.join('; ')}\n`);
   }
@@ -301,6 +324,10 @@ async function main() {
   for (const r of results.filter((x) => x.name === 'syslog-tcp' && !x.failure))
     process.stdout.write(
       `\nsyslog/tcp (${r.workers} workers): ${fmtInt(r.eventsPerSec)} lines/s, ${r.mibPerSec.toFixed(1)} MiB/s on the wire (target >= ${fmtInt(SYSLOG_TARGET)} lines/s) ${r.eventsPerSec >= SYSLOG_TARGET ? 'ok' : 'BELOW TARGET'}\n`,
+    );
+  for (const r of results.filter((x) => x.name === 'http-bulk' && !x.failure))
+    process.stdout.write(
+      `\nhttp _bulk (${r.workers} workers, ${BULK_DOCS_PER_REQUEST} documents per request): ${fmtInt(r.eventsPerSec)} documents/s, ${r.mibPerSec.toFixed(1)} MiB/s of bulk bodies on the wire, peak RSS ${r.maxRssMiB.toFixed(0)} MiB\n`,
     );
   const sluiceRuns = results.filter((r) => r.kind === 'sluice' && !r.failure);
   if (sluiceRuns.length) {

@@ -10,6 +10,8 @@ import { compileSprintf, isTemplate, type Template } from './sprintf.js';
 import { compileCondition } from '../config/conditions.js';
 import type { Expr } from '../config/ast.js';
 import { charsetDecoder, type TextDecodeFn } from '../codecs/support/charset.js';
+import { JSON_PARSE_FAILURE } from '../codecs/support/common.js';
+import { parseJsonExact } from './serialize.js';
 import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './model.js';
 import type { Codec, CodecSpec, EventParser, Filter, FilterDef, InputDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
 import type { Registry } from './registry.js';
@@ -48,6 +50,20 @@ interface Op {
   path?: FieldPath;
   table?: Map<string, number>;
   otherwise?: number;
+}
+
+/**
+ * One message of a `json` batch as event data. The input checked it was a JSON object; should it not be after
+ * all, the text is kept in `message` with the tag `_jsonparsefailure` rather than failing the batch.
+ */
+function jsonMessage(text: string): EventData {
+  try {
+    const v = parseJsonExact(text);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as EventData;
+  } catch {
+    // below
+  }
+  return { message: text, tags: [JSON_PARSE_FAILURE] };
 }
 
 /**
@@ -299,6 +315,12 @@ export class PipelineExecutor {
         if (truncated?.has(offset)) for (let i = before; i < events.length; i++) events[i]!.tag(LINE_TRUNCATED_TAG);
         start = next;
         line++;
+      }
+    } else if (raw.kind === 'messages' && raw.json) {
+      for (let i = 0; i < raw.messages.length; i++) {
+        id = raw.ids[i]!;
+        sub = 0;
+        emit(jsonMessage(raw.messages[i]!));
       }
     } else if (raw.kind === 'messages') {
       for (let i = 0; i < raw.messages.length; i++) {

@@ -124,6 +124,12 @@ export type RawBatch =
       ids: string[];
       truncated?: boolean[];
       fields?: Record<string, unknown>;
+      /**
+       * Every message is the text of one JSON object the input has already checked (an Elasticsearch `_bulk`
+       * source line): the worker parses it (integers beyond 2^53 kept exact, as strings) instead of running the
+       * input's codec. Strings cross to the workers far more cheaply than the parsed objects would.
+       */
+      json?: boolean;
     }
   | {
       /** Structured events; `[@metadata][_id]` should already be set. */

@@ -1,13 +1,18 @@
 // The http input's Elasticsearch-compatible surface: cluster probes, `_bulk` with every action and with
 // broken lines (per-item 400s, never a crash), single-document indexing, gzip bodies.
 
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { EventData } from '../../src/core/event.js';
 import type { HttpInput } from '../../src/inputs/http.js';
-import { parseBulk } from '../../src/inputs/http/bulk.js';
+import { bulkItemResponse, bulkResponseText, parseBulk, parseDocument } from '../../src/inputs/http/bulk.js';
 import { createPlugin } from '../helpers.js';
+import { loadRegistry } from '../../src/core/registry.js';
+import { createLogger } from '../../src/core/logger.js';
+import { loadPipelines } from '../../src/config/load.js';
+import { PipelineExecutor } from '../../src/core/executor.js';
 import { FakeSink, waitFor } from './fake_sink.js';
 import { send } from '../support/http-request.js';
 
@@ -27,8 +32,18 @@ async function start(settings: Record<string, unknown> = {}, sink = new FakeSink
   return { input, port: input.boundAddress!.port, sink };
 }
 
+// Batches are decoded as a worker thread decodes them (the executor of a pipeline with this input), so
+// `json` message batches and event batches are checked alike.
+let executor: PipelineExecutor;
+before(async () => {
+  const registry = await loadRegistry();
+  const { pipelines, errors } = loadPipelines({ configString: 'input { http { elasticsearch_api => true } } output { null {} }', pathData: '/nonexistent' }, registry);
+  assert.deepEqual(errors, []);
+  executor = await PipelineExecutor.create(pipelines[0]!.model, registry, createLogger('test'));
+});
+
 function events(sink: FakeSink): EventData[] {
-  return sink.pushed.flatMap((p) => (p.batch.kind === 'events' ? p.batch.events : []));
+  return sink.pushed.flatMap((p) => executor.decode(p.batch, 0).map((e) => e.data));
 }
 const meta = (e: EventData) => e['@metadata'] as Record<string, any>;
 
@@ -147,4 +162,123 @@ test('bulk parser: blank lines between pairs, CRLF, a missing final source', () 
   assert.equal(items.length, 2);
   assert.deepEqual(items[0]!.source, { x: 1 });
   assert.ok(items[1]!.error);
+});
+
+test('bulk: the response text is the JSON of Elasticsearch\'s item shape, sequence numbers only for accepted items', () => {
+  const items = parseBulk(
+    [
+      '{"index":{"_index":"logs-\\"q\\""}}',
+      '{"a":1}',
+      '{"create":{"_index":"logs-b","_id":"c-1"}}',
+      'not json',
+      '{"delete":{"_index":"logs-b","_id":"d-1"}}',
+      '{"update":{"_index":"logs-b","_id":"u-1"}}',
+      '{"doc":{"b":2}}',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(items.length, 4);
+  const ids = ['h1', 'c-1', 'd-1', 'u-1'];
+  const text = bulkResponseText(items, ids, 7, 12, true);
+  let seq = 7;
+  const expected = { took: 12, errors: true, items: items.map((item, i) => bulkItemResponse(item, ids[i], item.error ? 0 : seq++)) };
+  assert.deepEqual(JSON.parse(text), expected);
+  assert.equal(JSON.parse(text).items[0].index._index, 'logs-"q"');
+  assert.equal(JSON.parse(text).items[1].create.status, 400);
+  assert.deepEqual(JSON.parse(text).items.map((it: any) => (Object.values(it)[0] as any)._seq_no), [7, undefined, 8, 9]);
+});
+
+test('bulk: repeated action lines are each an item of their own (the parsed action line is reused, not shared state)', () => {
+  const line = '{"index":{"_index":"same"}}';
+  const items = parseBulk([line, '{"n":1}', line, '{"n":2}', line, 'broken', line, '{"n":3}', ''].join('\n'));
+  assert.deepEqual(items.map((i) => i.source?.n ?? i.error?.type), [1, 2, 'document_parsing_exception', 3]);
+  items[0]!.index = 'changed';
+  assert.equal(items[1]!.index, 'same');
+});
+
+test('bulk: source lines keep integers beyond 2^53 exact, other numbers as numbers', () => {
+  assert.deepEqual(parseDocument('{"flow_id":1234567890123456789,"port":443,"big":12345678901234.5,"ok":9007199254740991}'), {
+    flow_id: '1234567890123456789',
+    port: 443,
+    big: 12345678901234.5,
+    ok: 9007199254740991,
+  });
+  assert.deepEqual(parseDocument('{"a":{"b":[1,-9007199254740993]}}'), { a: { b: [1, '-9007199254740993'] } });
+  assert.deepEqual(parseDocument('{"message":"1234567890123456789 in text"}'), { message: '1234567890123456789 in text' });
+  const items = parseBulk('{"index":{"_index":"eve"}}\n{"flow_id":2305843009213693953}\n');
+  assert.equal(items[0]!.source!.flow_id, '2305843009213693953');
+});
+
+test('es api: a document without _id gets sha256(index NUL source-line NUL), base64url, 22 characters', async () => {
+  const { port, sink } = await start();
+  const source = '{"message":"same id as before"}';
+  const r = await send({ port, method: 'POST', path: '/_bulk', body: `{"index":{"_index":"logs-h"}}\n${source}\n`, headers: { 'Content-Type': 'application/x-ndjson' } });
+  assert.equal(r.status, 200);
+  const expected = createHash('sha256').update('logs-h').update('\0').update(source).update('\0').digest('base64url').slice(0, 22);
+  assert.equal(JSON.parse(r.body).items[0].index._id, expected);
+  await waitFor(() => events(sink).some((e) => meta(e)._index === 'logs-h'), 'the event');
+  assert.equal(meta(events(sink).find((e) => meta(e)._index === 'logs-h')!)._id, expected);
+});
+
+test('es api: _bulk documents cross to the workers as json message batches, one per run of the same index, decoded into the same events as parsed documents; updates and documents with their own @metadata go as events', async () => {
+  const docs = [
+    '{"index":{"_index":"logs-a"}}',
+    '{"@timestamp":"2024-05-01T10:00:00.000Z","message":"one","flow_id":1234567890123456789}',
+    '{"index":{"_index":"logs-a","_id":"two"}}',
+    '{"@timestamp":"2024-05-01T10:00:01.000Z","message":"two","n":[1,{"x":true}]}',
+    '{"create":{"_index":"logs-b","routing":"r1"}}',
+    '{"@timestamp":"2024-05-01T10:00:02.000Z","message":"three"}',
+  ];
+  const post = async (lines: string[]) => {
+    const { port, sink } = await start();
+    const r = await send({ port, method: 'POST', path: '/_bulk', body: lines.join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } });
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).errors, false);
+    return sink;
+  };
+  const asMessages = await post(docs);
+  assert.deepEqual(
+    asMessages.pushed.map((p) => (p.batch.kind === 'messages' ? [p.batch.json, p.batch.messages.length] : p.batch.kind)),
+    [
+      [true, 2],
+      [true, 1],
+    ],
+  );
+  const withUpdate = await post([...docs, '{"update":{"_index":"logs-a","_id":"u"}}', '{"doc":{"message":"four"}}']);
+  assert.deepEqual(withUpdate.pushed.map((p) => p.batch.kind), ['events']);
+  const a = events(asMessages);
+  const b = events(withUpdate);
+  assert.equal(b.length, 4);
+  assert.deepEqual(a, b.slice(0, 3));
+  assert.equal(a[0]!.flow_id, '1234567890123456789');
+  assert.deepEqual(meta(a[1]!), { _id: 'two', _index: 'logs-a', action: 'index', input: { http: { host: { ip: '127.0.0.1' } } } });
+  assert.equal(meta(a[2]!).routing, 'r1');
+  assert.equal(meta(a[2]!).action, 'create');
+
+  const ownMetadata = await post(['{"index":{"_index":"logs-c","_id":"c1"}}', '{"@metadata":{"_index":"other","keep":1},"m":1}']);
+  assert.deepEqual(ownMetadata.pushed.map((p) => p.batch.kind), ['events']);
+  const [c] = events(ownMetadata);
+  assert.equal(meta(c!)._index, 'logs-c');
+  assert.equal(meta(c!).keep, 1);
+});
+
+test('es api: a json message batch whose line is not an object after all becomes a _jsonparsefailure event, not a failed batch', () => {
+  const out = executor.decode({ kind: 'messages', json: true, messages: ['{"a":1}', '[1]', 'nope'], ids: ['i1', 'i2', 'i3'], fields: { '[@metadata][_index]': 'x' } }, 0);
+  assert.deepEqual(
+    out.map((e) => [e.data.a ?? e.data.message, e.tags, meta(e.data)._id, meta(e.data)._index]),
+    [
+      [1, [], 'i1', 'x'],
+      ['[1]', ['_jsonparsefailure'], 'i2', 'x'],
+      ['nope', ['_jsonparsefailure'], 'i3', 'x'],
+    ],
+  );
+});
+
+test('es api: a _bulk request switching index at every document is handed over as one events batch', async () => {
+  const { port, sink } = await start();
+  const lines = Array.from({ length: 40 }, (_, i) => [`{"index":{"_index":"logs-${i % 2}"}}`, `{"n":${i}}`]).flat();
+  const r = await send({ port, method: 'POST', path: '/_bulk', body: lines.join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } });
+  assert.equal(r.status, 200);
+  assert.deepEqual(sink.pushed.map((p) => p.batch.kind), ['events']);
+  assert.deepEqual(events(sink).map((e) => [e.n, meta(e)._index]), Array.from({ length: 40 }, (_, i) => [i, `logs-${i % 2}`]));
 });

@@ -4,7 +4,7 @@
 // Blank lines are skipped anywhere (rsyslog's omelasticsearch puts one after every document).
 
 import type { EventData } from '../../core/event.js';
-import { parseJson } from '../../core/serialize.js';
+import { parseJsonExact } from '../../core/serialize.js';
 
 export type BulkAction = 'index' | 'create' | 'update' | 'delete';
 const ACTIONS: ReadonlySet<string> = new Set(['index', 'create', 'update', 'delete']);
@@ -50,6 +50,13 @@ function parseAction(line: string): { action: BulkAction; meta: Record<string, u
   return { action: action as BulkAction, meta: (meta ?? {}) as Record<string, unknown> };
 }
 
+/**
+ * A source line as an object, integers beyond 2^53 (Suricata's 64-bit flow_id) kept exact. Scanning every
+ * line's text for long digit runs (parseJson) cost more than the parse itself on log lines full of addresses
+ * and ports, so the numbers are looked at after a plain parse instead.
+ */
+export const parseDocument = parseJsonExact;
+
 /** Split on '\n', dropping a trailing '\r' (CRLF bodies). */
 function lines(body: string): string[] {
   const out = body.split('\n');
@@ -67,6 +74,17 @@ function isBlank(l: string): boolean {
 export function parseBulk(body: string, pathIndex?: string, pathType?: string): BulkItem[] {
   const ls = lines(body);
   const items: BulkItem[] = [];
+  // Shippers repeat the same action line (`{"index":{"_index":"logs"}}`) for every document without an _id:
+  // parse a line once while it repeats (the result is only read).
+  let lastActionLine: string | undefined;
+  let lastAction: ReturnType<typeof parseAction> = '';
+  const actionOf = (line: string) => {
+    if (line !== lastActionLine) {
+      lastActionLine = line;
+      lastAction = parseAction(line);
+    }
+    return lastAction;
+  };
   const nextLine = (from: number) => {
     let j = from;
     while (j < ls.length && isBlank(ls[j]!)) j++;
@@ -74,12 +92,12 @@ export function parseBulk(body: string, pathIndex?: string, pathType?: string): 
   };
   let i = nextLine(0);
   while (i < ls.length) {
-    const parsed = parseAction(ls[i]!);
+    const parsed = actionOf(ls[i]!);
     if (typeof parsed === 'string') {
       items.push({ action: 'index', index: pathIndex, error: { type: 'illegal_argument_exception', reason: parsed } });
       // Its source line (if the next line is not itself a valid action) belongs to the refused item.
       const j = nextLine(i + 1);
-      i = j < ls.length && typeof parseAction(ls[j]!) === 'string' ? nextLine(j + 1) : j;
+      i = j < ls.length && typeof actionOf(ls[j]!) === 'string' ? nextLine(j + 1) : j;
       continue;
     }
     const { action, meta } = parsed;
@@ -107,7 +125,7 @@ export function parseBulk(body: string, pathIndex?: string, pathType?: string): 
     i = nextLine(j + 1);
     let doc: unknown;
     try {
-      doc = parseJson(text);
+      doc = parseDocument(text);
     } catch (err) {
       item.error ??= { type: 'document_parsing_exception', reason: `failed to parse the document: ${(err as Error).message}` };
       continue;
@@ -137,6 +155,34 @@ const RESULT: Record<BulkAction, [string, number]> = {
   update: ['updated', 200],
   delete: ['deleted', 200],
 };
+
+const SHARDS = '"_shards":{"total":1,"successful":1,"failed":0}';
+
+/**
+ * The whole `_bulk` response as text, in Elasticsearch's shape (same JSON as bulkItemResponse per item, without
+ * building an object per item). Accepted items take consecutive sequence numbers from `seqNo`.
+ */
+export function bulkResponseText(items: readonly BulkItem[], ids: ReadonlyArray<string | undefined>, seqNo: number, took: number, errors: boolean): string {
+  const parts = new Array<string>(items.length);
+  // Index names come from the client; JSON-quote each distinct one once.
+  let lastIndex: string | undefined;
+  let lastQuoted = 'null';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.index !== lastIndex || i === 0) {
+      lastIndex = item.index;
+      lastQuoted = item.index === undefined ? 'null' : JSON.stringify(item.index);
+    }
+    const id = ids[i];
+    const head = `{"${item.action}":{"_index":${lastQuoted}${id === undefined ? '' : `,"_id":${JSON.stringify(id)}`}`;
+    if (item.error) parts[i] = `${head},"status":400,"error":${JSON.stringify({ type: item.error.type, reason: item.error.reason })}}}`;
+    else {
+      const [result, status] = RESULT[item.action];
+      parts[i] = `${head},"_version":1,"result":"${result}",${SHARDS},"_seq_no":${seqNo++},"_primary_term":1,"status":${status}}}`;
+    }
+  }
+  return `{"took":${took},"errors":${errors},"items":[${parts.join(',')}]}`;
+}
 
 /** One item of the bulk response, in Elasticsearch's shape. */
 export function bulkItemResponse(item: BulkItem, id: string | undefined, seqNo: number): Record<string, unknown> {

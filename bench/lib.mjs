@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -225,4 +225,80 @@ export function buildConfig(caseName, dataFile, tmp, outFile) {
   const config = join(tmp, 'pipeline.conf');
   writeFileSync(config, fileInput(dataFile, tmp) + filters + fileOutput(outFile));
   return config;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load cases: the data lake (s3 output on a local directory) and bulk indexing (Elasticsearch stand-in)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * lake-raw: the original lines, gzip, no filters (the archive path); lake-parquet: the events parsed by the
+ * grok+date filters, written as Parquet (zstd). Both into a lake directory inside the case's temp dir.
+ */
+export function lakeConfig(caseName, dataFile, tmp, lakeDir) {
+  const format = caseName === 'lake-raw' ? 'raw' : 'parquet';
+  const filters = format === 'parquet' ? GROK_DATE_FILTERS : '';
+  const config = join(tmp, 'pipeline.conf');
+  writeFileSync(config, fileInput(dataFile, tmp) + filters + `output {\n  s3 {\n    path => ${quote(lakeDir)}\n    type => "asa"\n    format => ${format}\n  }\n}\n`);
+  return config;
+}
+
+/** es-bulk: the grok+date filters, then the elasticsearch output to the stand-in at `url`. */
+export function esBulkConfig(dataFile, tmp, url) {
+  const config = join(tmp, 'pipeline.conf');
+  writeFileSync(config, fileInput(dataFile, tmp) + GROK_DATE_FILTERS + `output {\n  elasticsearch {\n    hosts => [${quote(url)}]\n    index => "asa-%{+yyyy.MM.dd}"\n  }\n}\n`);
+  return config;
+}
+
+/** Bytes of every file under `dir` (0 when it does not exist). */
+export function dirBytes(dir) {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += dirBytes(p);
+    else if (e.isFile()) total += statSync(p).size;
+  }
+  return total;
+}
+
+/**
+ * The Elasticsearch stand-in of the tests (dist/test/outputs/support/es_standin.js) in its own process, so its
+ * CPU and memory are not counted as the case's. It forgets stored documents as it goes (counting them), so a
+ * million documents do not fill its memory. `stop()` ends it and returns what it indexed.
+ */
+export async function startEsStandin() {
+  const child = spawn(process.execPath, [join(benchDir, 'es-standin.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  let waiting;
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      lines.push(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      waiting?.();
+    }
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  const nextLine = async () => {
+    while (!lines.length) {
+      const more = new Promise((r) => (waiting = r));
+      if ((await Promise.race([more.then(() => 'line'), exited.then(() => 'exit')])) === 'exit' && !lines.length) throw new Error('es-standin exited');
+    }
+    return lines.shift();
+  };
+  const first = await nextLine();
+  const m = /^listening (\S+)/.exec(first);
+  if (!m) throw new Error(`es-standin: ${first}`);
+  return {
+    url: m[1],
+    async stop() {
+      child.stdin.end('stop\n');
+      const report = JSON.parse(await nextLine());
+      await exited;
+      return report;
+    },
+  };
 }

@@ -13,7 +13,7 @@
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchDir, buildConfig, bulkHttpConfig, ensureData, freePort, root, runChild, syslogTcpConfig } from './lib.mjs';
+import { benchDir, buildConfig, bulkHttpConfig, dirBytes, ensureData, esBulkConfig, freePort, lakeConfig, root, runChild, startEsStandin, syslogTcpConfig } from './lib.mjs';
 
 const cores = availableParallelism();
 
@@ -37,12 +37,14 @@ const SYSLOG_TARGET = 250_000;
 const BULK_DOCS_PER_REQUEST = 1000;
 // The cases fed over the network by a sender process (no output file to check).
 const NETWORK_CASES = new Set(['syslog-tcp', 'http-bulk']);
+// Cases whose output is the JSON-lines file scanned by scanOutput (the others write a lake, an index or nothing).
+const OUTPUT_FILE_CASES = new Set(['grok+date', 'firewall']);
 
 const USAGE = `usage: node bench/run.mjs [options]
   --count N         lines of generated input (default 1000000)
   --seed S          generator seed (default 1)
-  --only LIST       cases to run, comma-separated: grok+date, firewall, syslog-tcp, http-bulk, floor
-                    (prefixes work: grok,fire,sys,http)
+  --only LIST       cases to run, comma-separated: grok+date, firewall, syslog-tcp, http-bulk, lake-raw,
+                    lake-parquet, es-bulk, floor (prefixes work: grok,fire,sys,http,lake,es)
   --workers LIST    worker counts for the Sluice cases, comma-separated numbers or "all" (default 1,all)
   --runs N          run every case N times and report the median by events/s (default 1)
   --batch-size N    pipeline.batch.size for the Sluice cases (default: Sluice's own)
@@ -120,7 +122,15 @@ async function runCase(c, data, opts, run) {
   const outFile = join(tmp, 'out.jsonl');
   const resultFile = join(tmp, 'result.json');
   let spec;
-  if (c.name === 'syslog-tcp') {
+  let lakeDir;
+  let standin;
+  if (c.name === 'lake-raw' || c.name === 'lake-parquet') {
+    lakeDir = join(tmp, 'lake');
+    spec = { kind: 'sluice', config: lakeConfig(c.name, data.file, tmp, lakeDir), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
+  } else if (c.name === 'es-bulk') {
+    standin = await startEsStandin();
+    spec = { kind: 'sluice', config: esBulkConfig(data.file, tmp, standin.url), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
+  } else if (c.name === 'syslog-tcp') {
     const port = await freePort();
     const config = join(tmp, 'pipeline.conf');
     writeFileSync(config, syslogTcpConfig(port));
@@ -172,6 +182,16 @@ async function runCase(c, data, opts, run) {
   } finally {
     closeSync(errFd);
   }
+  let standinReport;
+  if (standin) {
+    try {
+      standinReport = await standin.stop();
+    } catch (e) {
+      failure ??= `es-standin: ${e.message}`;
+    }
+  }
+  // Compression ratio of the lake: input bytes / bytes of every object written.
+  const lakeBytes = lakeDir ? dirBytes(lakeDir) : undefined;
   const stderr = readFileSync(stderrFile, 'utf8');
   let r;
   if (!failure) {
@@ -201,6 +221,10 @@ async function runCase(c, data, opts, run) {
     maxRssMiB: r.maxRssMiB,
     eventsPerSec: events / r.seconds,
     mibPerSec: (r.inputBytes ?? data.bytes) / 2 ** 20 / r.seconds,
+    lakeBytes,
+    compressionRatio: lakeBytes ? data.bytes / lakeBytes : undefined,
+    indexed: standinReport?.indexed,
+    bulkRequests: standinReport?.bulkRequests,
     load,
     stderr,
     profileDir,
@@ -230,11 +254,12 @@ function table(rows) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const wanted = (name) => !opts.only || opts.only.some((o) => name.startsWith(o) || (o === 'node' && name === 'floor'));
-  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && ['grok+date', 'firewall', ...NETWORK_CASES].some(wanted)) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
+  const SLUICE_CASES = ['grok+date', 'firewall', ...NETWORK_CASES, 'lake-raw', 'lake-parquet', 'es-bulk'];
+  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && SLUICE_CASES.some(wanted)) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
   const data = await ensureData(opts.count, opts.seed);
 
   const cases = [];
-  for (const name of ['grok+date', 'firewall', ...NETWORK_CASES]) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
+  for (const name of SLUICE_CASES) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
   const floorAvailable = existsSync(NODE_FLOOR);
   if (wanted('floor') && floorAvailable) cases.push({ name: 'floor', kind: 'script', workers: 1 });
 
@@ -267,10 +292,16 @@ async function main() {
 
   const label = (r) =>
     r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : r.name === 'syslog-tcp'
-            ? `syslog/tcp -> null (${SYSLOG_CONNECTIONS} conns)`
-            : r.name === 'http-bulk'
-              ? `http _bulk -> null (${SYSLOG_CONNECTIONS} conns)`
-              : 'node floor';
+          ? `syslog/tcp -> null (${SYSLOG_CONNECTIONS} conns)`
+          : r.name === 'http-bulk'
+            ? `http _bulk -> null (${SYSLOG_CONNECTIONS} conns)`
+            : r.name === 'lake-raw'
+              ? 'lake raw (gzip), no filters'
+              : r.name === 'lake-parquet'
+                ? 'grok+date -> lake parquet'
+                : r.name === 'es-bulk'
+                  ? 'grok+date -> es stand-in'
+                  : 'node floor';
   const rows = results.map((r) =>
     r.failure
       ? { case: label(r), workers: r.workers, events: 'FAILED', 'grok fail': '', seconds: '', 'events/s': '', 'MiB/s': '', 'CPU s': '', 'events/CPU s': '', 'peak RSS MiB': '', 'out MiB': '', load: '' }
@@ -278,14 +309,14 @@ async function main() {
           case: label(r),
           workers: r.kind === 'script' ? '1 (main)' : r.workers,
           events: fmtInt(r.events),
-          'grok fail': fmtInt(r.grokFailures),
+          'grok fail': OUTPUT_FILE_CASES.has(r.name) ? fmtInt(r.grokFailures) : '-',
           seconds: r.seconds.toFixed(2),
           'events/s': fmtInt(r.eventsPerSec),
           'MiB/s': r.mibPerSec.toFixed(1),
           'CPU s': r.cpuSeconds.toFixed(1),
           'events/CPU s': fmtInt(r.events / r.cpuSeconds),
           'peak RSS MiB': r.maxRssMiB.toFixed(0),
-          'out MiB': (r.outBytes / 2 ** 20).toFixed(0),
+          'out MiB': ((r.lakeBytes ?? r.outBytes) / 2 ** 20).toFixed(0),
           load: r.load.toFixed(2),
         },
   );
@@ -295,8 +326,9 @@ async function main() {
   for (const r of results) {
     if (r.failure || r.kind !== 'sluice') continue;
     const problems = [];
-    if (!NETWORK_CASES.has(r.name) && r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
+    if (OUTPUT_FILE_CASES.has(r.name) && r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
     if (r.inEvents !== undefined && r.inEvents !== opts.count) problems.push(`read ${fmtInt(r.inEvents)} events from ${fmtInt(opts.count)} lines`);
+    if (r.name === 'es-bulk' && r.indexed !== r.events) problems.push(`the stand-in indexed ${fmtInt(r.indexed ?? 0)} documents for ${fmtInt(r.events)} events`);
     if (problems.length) process.stdout.write(`warning: ${label(r)} (workers ${r.workers}): ${problems.join('; ')}\n`);
   }
   if (!floorAvailable && wanted('floor')) process.stdout.write(`\nnote: ${NODE_FLOOR} not found (../shared is not next to this checkout); the node floor was not run.\n`);
@@ -329,6 +361,17 @@ async function main() {
     process.stdout.write(
       `\nhttp _bulk (${r.workers} workers, ${BULK_DOCS_PER_REQUEST} documents per request): ${fmtInt(r.eventsPerSec)} documents/s, ${r.mibPerSec.toFixed(1)} MiB/s of bulk bodies on the wire, peak RSS ${r.maxRssMiB.toFixed(0)} MiB\n`,
     );
+  const loadRuns = results.filter((x) => !x.failure && (x.name.startsWith('lake-') || x.name === 'es-bulk'));
+  if (loadRuns.length) {
+    process.stdout.write('\nLoad (MiB/s: input bytes; compression: input bytes / bytes in the lake):\n');
+    for (const r of loadRuns) {
+      const extra =
+        r.name === 'es-bulk'
+          ? `${fmtInt(r.indexed ?? 0)} documents indexed in ${fmtInt(r.bulkRequests ?? 0)} bulk requests (stand-in in its own process on the same cores)`
+          : `compression ${r.compressionRatio?.toFixed(1) ?? '?'}x (${(r.lakeBytes / 2 ** 20).toFixed(1)} MiB in the lake)`;
+      process.stdout.write(`  ${label(r)} (${r.workers} workers): ${fmtInt(r.eventsPerSec)} events/s, ${r.mibPerSec.toFixed(1)} MiB/s, ${extra}\n`);
+    }
+  }
   const sluiceRuns = results.filter((r) => r.kind === 'sluice' && !r.failure);
   if (sluiceRuns.length) {
     const worst = sluiceRuns.reduce((a, b) => (b.maxRssMiB > a.maxRssMiB ? b : a));

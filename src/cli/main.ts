@@ -218,7 +218,7 @@ export function buildProgram(): Command {
     .description('the NATS JetStream stream of a scale-out deployment')
     .command('status')
     .description("print a stream's size and a consumer's lag (pending: not yet delivered; ack pending: being processed), for autoscaling")
-    .option('--servers <urls>', 'comma-separated NATS URLs (credentials from NATS_USER/NATS_PASSWORD or NATS_TOKEN)', 'nats://127.0.0.1:4222')
+    .option('--servers <urls>', 'comma-separated NATS URLs (default: $NATS_URL, else nats://127.0.0.1:4222; credentials from NATS_USER/NATS_PASSWORD or NATS_TOKEN)', process.env.NATS_URL || 'nats://127.0.0.1:4222')
     .requiredOption('--stream <name>', 'stream name')
     .option('--consumer <name>', 'durable consumer name (the workers\' `consumer`)')
     .option('--json', 'print JSON (same as --format json)')

@@ -215,13 +215,8 @@ export function freePort() {
 export function buildConfig(caseName, dataFile, tmp, outFile) {
   let filters;
   if (caseName === 'grok+date') filters = GROK_DATE_FILTERS;
-  else if (caseName === 'firewall') {
-    const example = join(root, 'examples', 'firewall.conf');
-    if (!existsSync(example)) throw new Error('examples/firewall.conf not found');
-    const sections = filterSections(readFileSync(example, 'utf8'));
-    if (!sections.length) throw new Error('examples/firewall.conf has no filter section');
-    filters = sections.join('\n') + '\n';
-  } else throw new Error(`no config for case ${caseName}`);
+  else if (caseName === 'firewall') filters = firewallFilters();
+  else throw new Error(`no config for case ${caseName}`);
   const config = join(tmp, 'pipeline.conf');
   writeFileSync(config, fileInput(dataFile, tmp) + filters + fileOutput(outFile));
   return config;
@@ -301,4 +296,37 @@ export async function startEsStandin() {
       return report;
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The distributed case: a front pipeline (file → jetstream) and worker pipelines (jetstream → the firewall
+// example's filters → file), each a `sluice run` process, on one nats-server started for the case.
+// ---------------------------------------------------------------------------------------------
+
+export const DISTRIBUTED_STREAM = 'BENCH';
+export const DISTRIBUTED_CONSUMER = 'bench-workers';
+
+export function firewallFilters() {
+  const example = join(root, 'examples', 'firewall.conf');
+  if (!existsSync(example)) throw new Error('examples/firewall.conf not found');
+  const sections = filterSections(readFileSync(example, 'utf8'));
+  if (!sections.length) throw new Error('examples/firewall.conf has no filter section');
+  return sections.join('\n') + '\n';
+}
+
+/** Config files of the distributed case: `front.conf` and one `worker-<n>.conf` per worker (own output file each). */
+export function distributedConfigs(dataFile, tmp, natsUrl, workers) {
+  const stream = `stream => ${quote(DISTRIBUTED_STREAM)} subject => "bench.asa"`;
+  const front = join(tmp, 'front.conf');
+  writeFileSync(front, fileInput(dataFile, tmp) + `output {\n  jetstream { servers => [${quote(natsUrl)}] ${stream} }\n}\n`);
+  const workerFiles = [];
+  const outFiles = [];
+  for (let n = 1; n <= workers; n++) {
+    const out = join(tmp, `out-worker${n}.jsonl`);
+    const file = join(tmp, `worker-${n}.conf`);
+    writeFileSync(file, `input {\n  jetstream { servers => [${quote(natsUrl)}] ${stream} consumer => ${quote(DISTRIBUTED_CONSUMER)} }\n}\n` + firewallFilters() + fileOutput(out));
+    workerFiles.push(file);
+    outFiles.push(out);
+  }
+  return { front, workers: workerFiles, outFiles };
 }

@@ -13,7 +13,8 @@
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchDir, buildConfig, bulkHttpConfig, dirBytes, ensureData, esBulkConfig, freePort, lakeConfig, root, runChild, startEsStandin, syslogTcpConfig } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { benchDir, buildConfig, bulkHttpConfig, dirBytes, distributedConfigs, DISTRIBUTED_CONSUMER, DISTRIBUTED_STREAM, ensureData, esBulkConfig, freePort, lakeConfig, root, runChild, startEsStandin, syslogTcpConfig } from './lib.mjs';
 
 const cores = availableParallelism();
 
@@ -39,12 +40,18 @@ const BULK_DOCS_PER_REQUEST = 1000;
 const NETWORK_CASES = new Set(['syslog-tcp', 'http-bulk']);
 // Cases whose output is the JSON-lines file scanned by scanOutput (the others write a lake, an index or nothing).
 const OUTPUT_FILE_CASES = new Set(['grok+date', 'firewall']);
+// distributed: a front process (file → jetstream) and this many worker processes (jetstream → firewall filters →
+// file) on one nats-server started for the case. Target: >= 70% of the embedded firewall case's events/s.
+const DISTRIBUTED_WORKER_PROCESSES = 2;
+const DISTRIBUTED_TARGET = 0.7;
+const natsServerAvailable = () => spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
 const USAGE = `usage: node bench/run.mjs [options]
   --count N         lines of generated input (default 1000000)
   --seed S          generator seed (default 1)
   --only LIST       cases to run, comma-separated: grok+date, firewall, syslog-tcp, http-bulk, lake-raw,
-                    lake-parquet, es-bulk, floor (prefixes work: grok,fire,sys,http,lake,es)
+                    lake-parquet, es-bulk, distributed, floor (prefixes work: grok,fire,sys,http,lake,es,dist);
+                    distributed needs nats-server and is compared with firewall
   --workers LIST    worker counts for the Sluice cases, comma-separated numbers or "all" (default 1,all)
   --runs N          run every case N times and report the median by events/s (default 1)
   --batch-size N    pipeline.batch.size for the Sluice cases (default: Sluice's own)
@@ -121,6 +128,7 @@ async function runCase(c, data, opts, run) {
   const tmp = mkdtempSync(join(tmpdir(), `sluice-bench-${c.name.replace(/\W/g, '')}-`));
   const outFile = join(tmp, 'out.jsonl');
   const resultFile = join(tmp, 'result.json');
+  let outFiles = [outFile];
   let spec;
   let lakeDir;
   let standin;
@@ -155,6 +163,23 @@ async function runCase(c, data, opts, run) {
       pathData: join(tmp, 'data'),
       result: resultFile,
       sender: { script: join(benchDir, 'bulk-sender.mjs'), args: [data.file, String(port), String(SYSLOG_CONNECTIONS), String(BULK_DOCS_PER_REQUEST)] },
+    };
+  } else if (c.name === 'distributed') {
+    const natsPort = await freePort();
+    const configs = distributedConfigs(data.file, tmp, `nats://127.0.0.1:${natsPort}`, DISTRIBUTED_WORKER_PROCESSES);
+    outFiles = configs.outFiles;
+    spec = {
+      kind: 'distributed',
+      frontConfig: configs.front,
+      workerConfigs: configs.workers,
+      workers: c.workers,
+      batchSize: opts.batchSize,
+      pathData: join(tmp, 'data'),
+      natsPort,
+      natsStore: join(tmp, 'nats'),
+      stream: DISTRIBUTED_STREAM,
+      consumer: DISTRIBUTED_CONSUMER,
+      result: resultFile,
     };
   } else if (c.kind === 'sluice') {
     spec = { kind: 'sluice', config: buildConfig(c.name, data.file, tmp, outFile), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
@@ -201,7 +226,8 @@ async function runCase(c, data, opts, run) {
       failure = `no result: ${e.message}`;
     }
   }
-  const out = await scanOutput(outFile);
+  const out = { lines: 0, bytes: 0, grokFailures: 0, dateFailures: 0 };
+  for (const f of outFiles) for (const [k, v] of Object.entries(await scanOutput(f))) out[k] += v;
   if (!opts.keep) rmSync(tmp, { recursive: true, force: true });
   if (failure) return { ...c, failure, stderr, tmp: opts.keep ? tmp : undefined };
   const s = r.stats?.[0];
@@ -219,6 +245,7 @@ async function runCase(c, data, opts, run) {
     startupSeconds: r.startupSeconds,
     cpuSeconds: r.cpuSeconds,
     maxRssMiB: r.maxRssMiB,
+    distributed: r.distributed,
     eventsPerSec: events / r.seconds,
     mibPerSec: (r.inputBytes ?? data.bytes) / 2 ** 20 / r.seconds,
     lakeBytes,
@@ -255,11 +282,14 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const wanted = (name) => !opts.only || opts.only.some((o) => name.startsWith(o) || (o === 'node' && name === 'floor'));
   const SLUICE_CASES = ['grok+date', 'firewall', ...NETWORK_CASES, 'lake-raw', 'lake-parquet', 'es-bulk'];
-  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && SLUICE_CASES.some(wanted)) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
+  if (!existsSync(join(root, 'dist', 'src', 'core', 'agent.js')) && [...SLUICE_CASES, 'distributed'].some(wanted)) die('dist/ is missing: run `npx tsc -p .` first (npm run bench does)');
   const data = await ensureData(opts.count, opts.seed);
 
   const cases = [];
   for (const name of SLUICE_CASES) if (wanted(name)) for (const w of opts.workerCounts) cases.push({ name, kind: 'sluice', workers: w });
+  // One thread per worker process: the 2 worker processes together use as many cores as the embedded case's 2.
+  const natsAvailable = natsServerAvailable();
+  if (wanted('distributed') && natsAvailable) cases.push({ name: 'distributed', kind: 'sluice', workers: 1 });
   const floorAvailable = existsSync(NODE_FLOOR);
   if (wanted('floor') && floorAvailable) cases.push({ name: 'floor', kind: 'script', workers: 1 });
 
@@ -291,7 +321,7 @@ async function main() {
   }
 
   const label = (r) =>
-    r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : r.name === 'syslog-tcp'
+    r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : r.name === 'distributed' ? `front + ${DISTRIBUTED_WORKER_PROCESSES} workers via JetStream` : r.name === 'syslog-tcp'
           ? `syslog/tcp -> null (${SYSLOG_CONNECTIONS} conns)`
           : r.name === 'http-bulk'
             ? `http _bulk -> null (${SYSLOG_CONNECTIONS} conns)`
@@ -307,14 +337,14 @@ async function main() {
       ? { case: label(r), workers: r.workers, events: 'FAILED', 'grok fail': '', seconds: '', 'events/s': '', 'MiB/s': '', 'CPU s': '', 'events/CPU s': '', 'peak RSS MiB': '', 'out MiB': '', load: '' }
       : {
           case: label(r),
-          workers: r.kind === 'script' ? '1 (main)' : r.workers,
+          workers: r.kind === 'script' ? '1 (main)' : r.name === 'distributed' ? `${DISTRIBUTED_WORKER_PROCESSES}x${r.workers}` : r.workers,
           events: fmtInt(r.events),
           'grok fail': OUTPUT_FILE_CASES.has(r.name) ? fmtInt(r.grokFailures) : '-',
           seconds: r.seconds.toFixed(2),
           'events/s': fmtInt(r.eventsPerSec),
           'MiB/s': r.mibPerSec.toFixed(1),
-          'CPU s': r.cpuSeconds.toFixed(1),
-          'events/CPU s': fmtInt(r.events / r.cpuSeconds),
+          'CPU s': r.cpuSeconds === undefined ? 'n/a' : r.cpuSeconds.toFixed(1),
+          'events/CPU s': r.cpuSeconds === undefined ? 'n/a' : fmtInt(r.events / r.cpuSeconds),
           'peak RSS MiB': r.maxRssMiB.toFixed(0),
           'out MiB': ((r.lakeBytes ?? r.outBytes) / 2 ** 20).toFixed(0),
           load: r.load.toFixed(2),
@@ -322,15 +352,18 @@ async function main() {
   );
   process.stdout.write('\n' + (rows.length ? table(rows) : 'no case ran\n'));
   process.stdout.write('(MiB/s: input bytes, for the network cases bytes on the wire; CPU s: user+system of the whole process, worker threads included; other load on the machine\n' +
-      ' disturbs it less than seconds; load: 1-min load average when the case started)\n');
+      ' disturbs it less than seconds; load: 1-min load average when the case started; distributed: workers = processes x threads,\n' +
+      ' peak RSS of its largest process, CPU not measured)\n');
   for (const r of results) {
     if (r.failure || r.kind !== 'sluice') continue;
     const problems = [];
     if (OUTPUT_FILE_CASES.has(r.name) && r.outLines !== r.events) problems.push(`output has ${fmtInt(r.outLines)} lines for ${fmtInt(r.events)} events`);
+    if (r.name === 'distributed' && r.outLines !== opts.count) problems.push(`workers wrote ${fmtInt(r.outLines)} lines for ${fmtInt(opts.count)} input lines`);
     if (r.inEvents !== undefined && r.inEvents !== opts.count) problems.push(`read ${fmtInt(r.inEvents)} events from ${fmtInt(opts.count)} lines`);
     if (r.name === 'es-bulk' && r.indexed !== r.events) problems.push(`the stand-in indexed ${fmtInt(r.indexed ?? 0)} documents for ${fmtInt(r.events)} events`);
     if (problems.length) process.stdout.write(`warning: ${label(r)} (workers ${r.workers}): ${problems.join('; ')}\n`);
   }
+  if (!natsAvailable && wanted('distributed')) process.stdout.write('\nnote: nats-server not found (Debian package nats-server); the distributed case was not run.\n');
   if (!floorAvailable && wanted('floor')) process.stdout.write(`\nnote: ${NODE_FLOOR} not found (../shared is not next to this checkout); the node floor was not run.\n`);
 
   // Targets
@@ -371,6 +404,22 @@ async function main() {
           : `compression ${r.compressionRatio?.toFixed(1) ?? '?'}x (${(r.lakeBytes / 2 ** 20).toFixed(1)} MiB in the lake)`;
       process.stdout.write(`  ${label(r)} (${r.workers} workers): ${fmtInt(r.eventsPerSec)} events/s, ${r.mibPerSec.toFixed(1)} MiB/s, ${extra}\n`);
     }
+  }
+  for (const r of results.filter((x) => x.name === 'distributed' && !x.failure)) {
+    const d = r.distributed;
+    process.stdout.write(
+      `\ndistributed (front + ${DISTRIBUTED_WORKER_PROCESSES} worker processes, one nats-server): ${fmtInt(r.eventsPerSec)} events/s end to end, ${r.seconds.toFixed(2)} s\n` +
+        `  front (file -> stream, acknowledged by the stream): ${d.frontSeconds.toFixed(2)} s, ${((d.frontSeconds / r.seconds) * 100).toFixed(0)}% of the end-to-end time; ` +
+        `${fmtInt(d.streamMessages)} stream messages (${fmtInt(r.events / Math.max(1, d.streamMessages))} events each), ${(d.streamBytes / 2 ** 20).toFixed(1)} MiB stored\n`,
+    );
+    const embedded = results.find((x) => x.name === 'firewall' && !x.failure && x.workers === cores) ?? results.filter((x) => x.name === 'firewall' && !x.failure).sort((a, b) => b.eventsPerSec - a.eventsPerSec)[0];
+    if (embedded) {
+      const ratio = r.eventsPerSec / embedded.eventsPerSec;
+      process.stdout.write(
+        `  vs the embedded firewall case (${embedded.workers} workers, ${fmtInt(embedded.eventsPerSec)} events/s, same run): ${(ratio * 100).toFixed(0)}% ` +
+          `(target >= ${DISTRIBUTED_TARGET * 100}%) ${ratio >= DISTRIBUTED_TARGET ? 'ok' : 'BELOW TARGET'}; the stream's share of the time: ${(Math.max(0, 1 - ratio) * 100).toFixed(0)}%\n`,
+      );
+    } else process.stdout.write('  (run the firewall case in the same run for the ratio: --only firewall,distributed)\n');
   }
   const sluiceRuns = results.filter((r) => r.kind === 'sluice' && !r.failure);
   if (sluiceRuns.length) {

@@ -218,12 +218,38 @@ export function buildProgram(): Command {
     .description('the NATS JetStream stream of a scale-out deployment')
     .command('status')
     .description("print a stream's size and a consumer's lag (pending: not yet delivered; ack pending: being processed), for autoscaling")
-    .option('--servers <urls>', 'comma-separated NATS URLs (credentials from NATS_USER/NATS_PASSWORD or NATS_TOKEN)', 'nats://127.0.0.1:4222')
+    .option('--servers <urls>', 'comma-separated NATS URLs (default: $NATS_URL, else nats://127.0.0.1:4222; credentials from NATS_USER/NATS_PASSWORD or NATS_TOKEN)', process.env.NATS_URL || 'nats://127.0.0.1:4222')
     .requiredOption('--stream <name>', 'stream name')
     .option('--consumer <name>', 'durable consumer name (the workers\' `consumer`)')
-    .option('--json', 'print JSON')
-    .action(async (o: { servers: string; stream: string; consumer?: string; json?: boolean }) => {
-      process.exitCode = await streamStatus(o.servers.split(',').map((s) => s.trim()).filter(Boolean), o.stream, o.consumer, Boolean(o.json), (t) => process.stdout.write(t));
+    .option('--json', 'print JSON (same as --format json)')
+    .option('--format <format>', 'text, json, or emf (CloudWatch Embedded Metric Format: one JSON line with the lag as metrics)', 'text')
+    .option('--namespace <name>', 'CloudWatch namespace of the emf metrics', 'Sluice')
+    .option('--dimension <name=value>', 'extra emf dimension, repeatable (Stream and Consumer are always dimensions)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--interval <seconds>', 'print again every this many seconds until stopped (a metrics sidecar)', '0')
+    .action(async (o: { servers: string; stream: string; consumer?: string; json?: boolean; format: string; namespace: string; dimension: string[]; interval: string }) => {
+      const format = o.json ? 'json' : o.format;
+      if (format !== 'text' && format !== 'json' && format !== 'emf') throw new Error(`--format: text, json or emf, not ${o.format}`);
+      const interval = Number(o.interval);
+      if (!Number.isFinite(interval) || interval < 0) throw new Error(`--interval: a number of seconds, not ${o.interval}`);
+      const dimensions: Record<string, string> = {};
+      for (const d of o.dimension) {
+        const eq = d.indexOf('=');
+        if (eq <= 0 || eq === d.length - 1) throw new Error(`--dimension: name=value, not ${d}`);
+        dimensions[d.slice(0, eq)] = d.slice(eq + 1);
+      }
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      try {
+        process.exitCode = await streamStatus(
+          { servers: o.servers.split(',').map((s) => s.trim()).filter(Boolean), stream: o.stream, consumer: o.consumer, format, interval, namespace: o.namespace, dimensions, signal: stop.signal },
+          (t) => process.stdout.write(t),
+        );
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
     });
 
   program

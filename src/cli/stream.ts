@@ -81,21 +81,89 @@ export interface StreamStatus {
   waiting?: number;
 }
 
-export async function streamStatus(servers: string[], stream: string, consumer: string | undefined, json: boolean, out: Write): Promise<number> {
+export type StatusFormat = 'text' | 'json' | 'emf';
+
+export interface StreamStatusOptions {
+  servers: string[];
+  stream: string;
+  consumer?: string;
+  format: StatusFormat;
+  /** Repeat every this many seconds until stopped (SIGTERM/SIGINT); 0: print once. */
+  interval: number;
+  /** CloudWatch namespace of the EMF metrics. */
+  namespace: string;
+  /** Extra EMF dimensions (name → value) beside Stream and Consumer. */
+  dimensions: Record<string, string>;
+  /** Stops an `interval` loop (tests, signals). */
+  signal?: AbortSignal;
+}
+
+/** Metrics of one EMF record: the consumer's lag and its parts (counts of messages, each a batch of events). */
+const EMF_METRICS = [
+  ['lag', (s: StreamStatus) => (s.pending ?? 0) + (s.ack_pending ?? 0)],
+  ['pending', (s: StreamStatus) => s.pending ?? 0],
+  ['ack_pending', (s: StreamStatus) => s.ack_pending ?? 0],
+  ['redelivered', (s: StreamStatus) => s.redelivered ?? 0],
+  ['stream_messages', (s: StreamStatus) => s.messages],
+] as const;
+
+/**
+ * One line of CloudWatch Embedded Metric Format: the `_aws` metadata (Timestamp in ms, one metric directive with
+ * Namespace, one dimension set and the metrics with their Unit) and, at the top level, the dimension values and
+ * metric values it names. The awslogs driver ships it to CloudWatch Logs, which extracts the metrics.
+ */
+export function emfRecord(status: StreamStatus, namespace: string, dimensions: Record<string, string>, now = Date.now()): Record<string, unknown> {
+  const dims: Record<string, string> = { Stream: status.stream, ...(status.consumer ? { Consumer: status.consumer } : {}), ...dimensions };
+  const record: Record<string, unknown> = {
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dims)], Metrics: EMF_METRICS.map(([name]) => ({ Name: name, Unit: 'Count' })) }],
+    },
+    ...dims,
+  };
+  for (const [name, value] of EMF_METRICS) record[name] = value(status);
+  return record;
+}
+
+export async function streamStatus(o: StreamStatusOptions, out: Write, err: Write = (t) => process.stderr.write(t)): Promise<number> {
   natsBehaviour.persistent = false;
+  if (o.format === 'emf' && !o.consumer) throw new Error('--format emf needs --consumer (the lag is a consumer\'s)');
+  if (!o.namespace || o.namespace.length > 255) throw new Error('--namespace: 1 to 255 characters');
+  // CloudWatch allows at most 30 dimensions per metric.
+  if (Object.keys(o.dimensions).length + 2 > 30) throw new Error('--dimension: at most 28 extra dimensions');
   const logger = createLogger('sluice.stream');
-  const h = await openNats({ servers, ssl_enabled: servers.some((s) => s.startsWith('tls://')), user: process.env.NATS_USER, password: process.env.NATS_PASSWORD, token: process.env.NATS_TOKEN }, 'sluice stream status', logger);
-  try {
-    const si = await h.jsm.streams.info(stream);
-    const status: StreamStatus = { stream, messages: si.state.messages, bytes: si.state.bytes };
-    if (consumer) {
-      const ci = await h.jsm.consumers.info(stream, consumer);
-      Object.assign(status, { consumer, pending: ci.num_pending, ack_pending: ci.num_ack_pending, redelivered: ci.num_redelivered, waiting: ci.num_waiting });
+  const h = await openNats({ servers: o.servers, ssl_enabled: o.servers.some((s) => s.startsWith('tls://')), user: process.env.NATS_USER, password: process.env.NATS_PASSWORD, token: process.env.NATS_TOKEN }, 'sluice stream status', logger);
+  const once = async () => {
+    const si = await h.jsm.streams.info(o.stream);
+    const status: StreamStatus = { stream: o.stream, messages: si.state.messages, bytes: si.state.bytes };
+    if (o.consumer) {
+      const ci = await h.jsm.consumers.info(o.stream, o.consumer);
+      Object.assign(status, { consumer: o.consumer, pending: ci.num_pending, ack_pending: ci.num_ack_pending, redelivered: ci.num_redelivered, waiting: ci.num_waiting });
     }
-    if (json) out(JSON.stringify(status) + '\n');
+    if (o.format === 'json') out(JSON.stringify(status) + '\n');
+    else if (o.format === 'emf') out(JSON.stringify(emfRecord(status, o.namespace, o.dimensions)) + '\n');
     else {
-      out(`stream ${stream}: ${status.messages} messages, ${status.bytes} bytes\n`);
-      if (consumer) out(`consumer ${consumer}: pending ${status.pending}, ack pending ${status.ack_pending}, redelivered ${status.redelivered}, waiting pulls ${status.waiting}\n`);
+      out(`stream ${o.stream}: ${status.messages} messages, ${status.bytes} bytes\n`);
+      if (o.consumer) out(`consumer ${o.consumer}: pending ${status.pending}, ack pending ${status.ack_pending}, redelivered ${status.redelivered}, waiting pulls ${status.waiting}\n`);
+    }
+  };
+  try {
+    if (!o.interval) {
+      await once();
+      return 0;
+    }
+    // A sidecar: keep reporting; a failed read (stream leader election, server restart) is logged and retried
+    // at the next tick instead of ending the process.
+    while (!o.signal?.aborted) {
+      try {
+        await once();
+      } catch (e) {
+        err(`sluice stream status: ${(e as Error).message}\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, o.interval * 1000);
+        o.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
     }
     return 0;
   } finally {

@@ -92,7 +92,9 @@ export class Pipeline {
   private readonly logger: Logger;
   private inputs: Input[] = [];
   private outputs: Output[] = [];
-  private outputChains: Promise<void>[] = [];
+  /** Per output, its delivery lanes: each lane delivers one payload after another (output.concurrency lanes). */
+  private outputChains: Promise<void>[][] = [];
+  private nextLane: number[] = [];
   private workers: WorkerSlot[] = [];
   private pending: Job[] = [];
   private seq = 0;
@@ -174,7 +176,8 @@ export class Pipeline {
     if (this.model.inputs.length === 0) throw new Error(`pipeline '${this.id}' has no input`);
     if (this.model.settings.deadLetterQueue) this.dlq = openDeadLetterTarget(this.model.settings.deadLetterQueue, this.logger.child('dead_letter_queue'));
     for (const p of this.outputSpecs) this.outputs.push(await (this.registry.get('output', p.name) as OutputDef).create(p.config as never, this.ctx(p)));
-    this.outputChains = this.outputs.map(() => Promise.resolve());
+    this.outputChains = this.outputs.map((o) => Array.from({ length: Math.max(1, Math.floor(o.concurrency ?? 1)) }, () => Promise.resolve()));
+    this.nextLane = this.outputs.map(() => 0);
     await Promise.all(Array.from({ length: this.model.settings.workers }, (_, i) => this.spawnWorker(i)));
     if (this.fatal) {
       await this.abortStart();
@@ -461,8 +464,10 @@ export class Pipeline {
       const payload = payloads[i];
       if (payload === undefined) continue;
       // A failed (returned) delivery must not stop the next payloads of this output.
-      const chained = this.outputChains[i]!.catch(() => undefined).then(() => this.deliver(i, payload, job));
-      this.outputChains[i] = chained;
+      const lanes = this.outputChains[i]!;
+      const lane = this.nextLane[i]!++ % lanes.length;
+      const chained = lanes[lane]!.catch(() => undefined).then(() => this.deliver(i, payload, job));
+      lanes[lane] = chained;
       deliveries.push(chained);
     }
     const finish = () => {
@@ -597,7 +602,7 @@ export class Pipeline {
     this.stopping = true;
     await this.waitDrained();
     // A chain ends rejected after a batch was handed back to its input: that batch is accounted for already.
-    await Promise.all(this.outputChains.map((c) => c.catch(() => undefined)));
+    await Promise.all(this.outputChains.flat().map((c) => c.catch(() => undefined)));
     for (const i of this.inputs) await i.close?.();
     for (const o of this.outputs) await o.close?.();
     await this.dlq?.close();

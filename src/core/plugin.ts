@@ -196,6 +196,11 @@ export interface Output {
    * "retry the whole payload later"; events that can never be written are returned as `rejected`.
    */
   deliver(payload: unknown): Promise<void | DeliveryResult>;
+  /**
+   * Deliveries of different batches this output may run at the same time (default 1: one after another, in the
+   * order batches finished). Outputs that write idempotently over the network raise it to overlap round trips.
+   */
+  readonly concurrency?: number;
   close?(): Promise<void>;
 }
 

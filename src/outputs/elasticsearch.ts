@@ -117,7 +117,7 @@ const options: OptionsSchema = {
   data_stream_sync_fields: { type: 'boolean', default: true, description: 'Set the event\'s `[data_stream]` fields to the stream it is written to.' },
   target_bulk_bytes: { type: 'bytes', default: '20MiB', description: 'Largest bulk request body (before compression); bigger batches are split. A single larger document goes alone.' },
   bulk_max_events: { type: 'number', default: 1000, description: 'Most documents in one bulk request (Sluice; Logstash sends its whole batch).' },
-  max_in_flight_requests: { type: 'number', default: 4, description: 'Bulk requests of one delivery sent at the same time (Sluice).' },
+  max_in_flight_requests: { type: 'number', default: 4, description: 'Bulk requests sent at the same time, within one batch and across batches (Sluice).' },
   retry_initial_interval: { type: 'number', default: 2, description: 'Seconds before the first retry of a failed request or item; doubles on each retry.' },
   retry_max_interval: { type: 'number', default: 64, description: 'Most seconds between retries.' },
   timeout: { type: 'number', default: 60, description: 'Seconds to wait for an answer before the request counts as failed (and is retried).' },
@@ -218,6 +218,8 @@ export function elasticsearchOutputDef(name: string, product: string): OutputDef
       );
       const output: Output & { sender: BulkSender } = {
         sender,
+        // Batches are written by id (a redelivery overwrites), so their bulk requests may overlap.
+        concurrency: positive(config.max_in_flight_requests, 'max_in_flight_requests'),
         encode: (events: Event[]) => encode(events),
         deliver: (payload: unknown) => sender.send(payload as BulkPayload),
         async close() {

@@ -378,7 +378,7 @@ test('stand-in: while the cluster answers 429, the pipeline holds back its input
   });
 });
 
-test('stand-in: `sluice run` from a file input to the stand-in writes every line once', async () => {
+test('stand-in: `sluice run` from a file input to the stand-in writes every line once, batches delivered concurrently', async () => {
   await withStandin({}, async (s) => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-es-run-'));
     const input = join(dir, 'in.log');
@@ -393,6 +393,8 @@ test('stand-in: `sluice run` from a file input to the stand-in writes every line
     );
     await s.close();
     await withStandin({ basicAuth: { user: 'etl', password: 'pw' } }, async (s2) => {
+      // Slow answers: the bulk requests of different batches overlap (the output's concurrency, default 4).
+      s2.faults.delayMs = 300;
       const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'run', '-f', config, '--path.data', join(dir, 'data'), '-w', '2', '-b', '250'], {
         env: { ...process.env, ES_HOSTS: s2.url, ES_PASSWORD: 'pw' },
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -406,6 +408,8 @@ test('stand-in: `sluice run` from a file input to the stand-in writes every line
       assert.equal(new Set(docs.map((d) => (d.doc.source as { rest: string }).rest)).size, n);
       assert.ok(docs.every((d) => /^file:\d+:\d+:\d+:\d+$/.test(d.id)), `documents carry the input's ids (${docs[0]!.id})`);
       assert.equal(new Set(docs.map((d) => d.id)).size, n);
+      assert.ok(s2.stats.maxConcurrentBulk > 1, `batches' bulk requests overlapped (at most ${s2.stats.maxConcurrentBulk} at once)`);
+      assert.ok(s2.stats.maxConcurrentBulk <= 4 * 4, 'bounded by max_in_flight_requests per batch and across batches');
     });
   });
 });

@@ -22,6 +22,7 @@ import { parseJson } from '../core/serialize.js';
 import { ECS_COMPATIBILITY_OPTION, ecsMode } from '../core/ecs.js';
 import { TLS_OPTIONS, buildTlsServerOptions, peerRejected, tlsEnabled, type TlsConfig } from './support/http-tls.js';
 import { FrameError, ackFrame, parseBlock, parseFrame, type Frame, type FrameLimits } from './beats/lumberjack.js';
+import { listenOn } from './support/listen.js';
 
 interface BeatsConfig extends TlsConfig {
   host: string;
@@ -152,14 +153,7 @@ export class BeatsInput implements Input {
       server.on('tlsClientError', (err: Error) => this.ctx.logger.debug('TLS handshake failed', { error: err.message }));
     } else server = createNetServer(onSocket);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(c.port, c.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.address = server.address() as AddressInfo;
+    this.address = await listenOn(server, c.port, c.host);
     this.ctx.logger.info('beats input listening', { address: `${this.address.address}:${this.address.port}`, tls: tlsEnabled(c) });
     if (!this.stopped) await new Promise<void>((r) => (this.wakeRun = r));
     // No new connections; open ones get the ACKs of what was handed over (written until close()), and

@@ -26,6 +26,7 @@ import { ECS_COMPATIBILITY_OPTION, ecsMode } from '../core/ecs.js';
 import { TLS_OPTIONS, buildTlsServerOptions, peerRejected, tlsEnabled, type TlsConfig } from './support/http-tls.js';
 import { bulkResponseText, parseBulk, type BulkItem } from './http/bulk.js';
 import * as es from './http/es-api.js';
+import { listenOn } from './support/listen.js';
 
 export interface HttpInputConfig extends TlsConfig {
   host: string;
@@ -215,14 +216,7 @@ export class HttpInput implements Input {
       else socket.destroy();
       this.ctx.logger.debug('bad HTTP request', { error: err.message });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(c.port, c.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.address = server.address() as AddressInfo;
+    this.address = await listenOn(server, c.port, c.host);
     this.ctx.logger.info('http input listening', { address: `${this.address.address}:${this.address.port}`, tls: tlsEnabled(c), elasticsearch_api: c.elasticsearch_api });
     if (!this.stopped) await new Promise<void>((r) => (this.wakeRun = r));
     // Stop accepting; requests already inside finish (their responses follow their acks).

@@ -138,10 +138,13 @@ async function runCase(c, data, opts, run) {
   } else if (c.name === 'es-bulk') {
     standin = await startEsStandin();
     spec = { kind: 'sluice', config: esBulkConfig(data.file, tmp, standin.url), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
-  } else if (c.name === 'syslog-tcp') {
+  } else if (NETWORK_CASES.has(c.name)) {
+    // A sender process feeds the input over the network: syslog frames or _bulk requests.
     const port = await freePort();
     const config = join(tmp, 'pipeline.conf');
-    writeFileSync(config, syslogTcpConfig(port));
+    const bulk = c.name === 'http-bulk';
+    writeFileSync(config, bulk ? bulkHttpConfig(port) : syslogTcpConfig(port));
+    const senderArgs = [data.file, String(port), String(SYSLOG_CONNECTIONS), ...(bulk ? [String(BULK_DOCS_PER_REQUEST)] : [])];
     spec = {
       kind: 'sluice',
       config,
@@ -149,20 +152,7 @@ async function runCase(c, data, opts, run) {
       batchSize: opts.batchSize,
       pathData: join(tmp, 'data'),
       result: resultFile,
-      sender: { script: join(benchDir, 'syslog-sender.mjs'), args: [data.file, String(port), String(SYSLOG_CONNECTIONS)] },
-    };
-  } else if (c.name === 'http-bulk') {
-    const port = await freePort();
-    const config = join(tmp, 'pipeline.conf');
-    writeFileSync(config, bulkHttpConfig(port));
-    spec = {
-      kind: 'sluice',
-      config,
-      workers: c.workers,
-      batchSize: opts.batchSize,
-      pathData: join(tmp, 'data'),
-      result: resultFile,
-      sender: { script: join(benchDir, 'bulk-sender.mjs'), args: [data.file, String(port), String(SYSLOG_CONNECTIONS), String(BULK_DOCS_PER_REQUEST)] },
+      sender: { script: join(benchDir, bulk ? 'bulk-sender.mjs' : 'syslog-sender.mjs'), args: senderArgs },
     };
   } else if (c.name === 'distributed') {
     const natsPort = await freePort();

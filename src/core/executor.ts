@@ -206,6 +206,9 @@ export interface ExecutorResult {
   counts: BatchCounts;
 }
 
+/** Bytes decoded per call (whole lines): below V8's 128 KiB large-object threshold for the string. */
+const DECODE_SEGMENT_BYTES = 64 * 1024;
+
 export class PipelineExecutor {
   private readonly filterOps: Op[];
   private readonly outputOps: Op[];
@@ -295,26 +298,39 @@ export class PipelineExecutor {
       let line = raw.baseLine ?? 0;
       let start = 0;
       const n = buf.length;
-      // Decode the batch in one call. When it has as many characters as bytes (ASCII, the usual case for
-      // logs, or a single-byte charset), character positions are byte offsets and lines are cut from the
-      // string; otherwise line by line.
+      // Decode the batch in a few calls, one per segment of whole lines. When a segment has as many characters
+      // as bytes (ASCII, the usual case for logs, or a single-byte charset), character positions are byte
+      // offsets and lines are cut from its string; otherwise line by line. Segments stay below V8's large-object
+      // size: a string past 128 KiB per batch cost more than the grok filters (bench/stages.mjs).
       const decodeText = dec.decodeText;
-      const text = decodeText(buf, 0, n);
-      const ascii = text.length === n;
       while (start < n) {
-        let end = ascii ? text.indexOf('\n', start) : buf.indexOf(10, start);
-        const next = end < 0 ? n : end + 1;
-        if (end < 0) end = n;
-        let stop = end;
-        if (stop > start && buf[stop - 1] === 13) stop--; // CRLF
-        const offset = raw.baseOffset + start;
-        id = raw.idPrefix + (byLine ? line : offset);
-        sub = 0;
-        const before = events.length;
-        codec.decode(ascii ? text.slice(start, stop) : decodeText(buf, start, stop), emit);
-        if (truncated?.has(offset)) for (let i = before; i < events.length; i++) events[i]!.tag(LINE_TRUNCATED_TAG);
-        start = next;
-        line++;
+        let segEnd = n;
+        if (n - start > DECODE_SEGMENT_BYTES) {
+          const nl = buf.lastIndexOf(10, start + DECODE_SEGMENT_BYTES - 1);
+          if (nl >= start) segEnd = nl + 1;
+          else {
+            const after = buf.indexOf(10, start + DECODE_SEGMENT_BYTES); // one line longer than a segment
+            segEnd = after < 0 ? n : after + 1;
+          }
+        }
+        const text = decodeText(buf, start, segEnd);
+        const base = start;
+        const ascii = text.length === segEnd - start;
+        while (start < segEnd) {
+          let end = ascii ? text.indexOf('\n', start - base) + base : buf.indexOf(10, start);
+          if (end < start || end >= segEnd) end = segEnd; // indexOf's -1, or a last line without its newline
+          const next = end < segEnd ? end + 1 : segEnd;
+          let stop = end;
+          if (stop > start && buf[stop - 1] === 13) stop--; // CRLF
+          const offset = raw.baseOffset + start;
+          id = raw.idPrefix + (byLine ? line : offset);
+          sub = 0;
+          const before = events.length;
+          codec.decode(ascii ? text.slice(start - base, stop - base) : decodeText(buf, start, stop), emit);
+          if (truncated?.has(offset)) for (let i = before; i < events.length; i++) events[i]!.tag(LINE_TRUNCATED_TAG);
+          start = next;
+          line++;
+        }
       }
     } else if (raw.kind === 'messages' && raw.json) {
       for (let i = 0; i < raw.messages.length; i++) {

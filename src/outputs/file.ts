@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { defineOutput, type CodecSpec, type Output } from '../core/plugin.js';
 import type { Event } from '../core/event.js';
 import { compileSprintf } from '../core/sprintf.js';
+import { TextBytes } from '../core/text_bytes.js';
 
 interface FileOutputConfig {
   path: string;
@@ -162,22 +163,27 @@ export default defineOutput<FileOutputConfig>({
     const output: Output = {
       encode(events: Event[]): FileOutputPayload {
         if (!templated && !overwrite) {
-          // One destination: one string, handed to the main thread as bytes it can write without re-encoding.
-          let text = '';
-          for (const e of events) text += codec.encode(e);
-          return [[absPath, gzip ? gzipSync(text) : Buffer.from(text)]];
+          // One destination: bytes handed to the main thread, which writes them without re-encoding.
+          const text = new TextBytes();
+          for (const e of events) text.push(codec.encode(e));
+          const bytes = text.toBuffer();
+          return [[absPath, gzip ? gzipSync(bytes) : bytes]];
         }
-        const groups = new Map<string, string>();
+        const groups = new Map<string, TextBytes>();
         let escaped = 0;
         for (const e of events) {
           const p = destination(e);
           if (p === failurePath && templated) escaped++;
-          const text = codec.encode(e);
-          groups.set(p, overwrite ? text : (groups.get(p) ?? '') + text);
+          let text = groups.get(p);
+          if (text === undefined || overwrite) groups.set(p, (text = new TextBytes())); // overwrite: the last event wins
+          text.push(codec.encode(e));
         }
         if (escaped > 0) ctx.logger.warn(`output file: ${escaped} event(s) had a path outside ${root}; written to ${failurePath}`);
         const payload: FileOutputPayload = [];
-        for (const [p, text] of groups) payload.push([p, gzip ? gzipSync(text) : Buffer.from(text)]);
+        for (const [p, text] of groups) {
+          const bytes = text.toBuffer();
+          payload.push([p, gzip ? gzipSync(bytes) : bytes]);
+        }
         return payload;
       },
 

@@ -15,6 +15,7 @@ import type { Event } from '../core/event.js';
 import { compileSprintf } from '../core/sprintf.js';
 import { parseFieldRef, getPath, type FieldPath } from '../core/fieldref.js';
 import { stringifyEvent } from '../core/serialize.js';
+import { TextBytes } from '../core/text_bytes.js';
 import { openStore, type ObjectStore } from '../lake/storage.js';
 import { batchHash, objectName, partitionOf, partitionPrefix, sanitizeType, schemaKey, type LakeFormat } from '../lake/layout.js';
 import { flatten, inferSchema, mergeSchema, writeParquet, type LakeSchema } from '../lake/parquet.js';
@@ -132,8 +133,10 @@ export default defineOutput<S3OutputConfig>({
       let first = 0;
       const flush = (last: number) => {
         if (!chunk.length) return;
-        const text = chunk.join('\n') + '\n';
-        const data = gzip ? gzipSync(text) : Buffer.from(text);
+        const text = new TextBytes();
+        for (const line of chunk) text.push(line + '\n');
+        const plain = text.toBuffer();
+        const data = gzip ? gzipSync(plain) : plain;
         const hash = batchHash(idOf(group[first]![0], group[first]![1]), idOf(group[last]![0], group[last]![1]), chunk.length);
         out.push(['object', prefix + part + objectName('raw', hash, gzip), own(data)]);
         chunk = [];

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync, constants } from 'node:zlib';
 import type { EventData } from '../event.js';
 import { stringifyEvent, parseJson } from '../serialize.js';
+import { TextBytes, utf8Lines } from '../text_bytes.js';
 
 export interface StreamMessage {
   subject: string;
@@ -37,8 +38,9 @@ export function packEvents(subject: string, events: EventData[], compression: Co
   });
   const out: StreamMessage[] = [];
   const pack = (from: number, to: number) => {
-    const text = lines.slice(from, to).join('\n') + '\n';
-    const raw = Buffer.from(text);
+    const text = new TextBytes();
+    for (let i = from; i < to; i++) text.push(lines[i]! + '\n');
+    const raw = text.toBuffer();
     const data = compression === 'gzip' ? gzipSync(raw, { level: constants.Z_BEST_SPEED }) : raw;
     if (data.byteLength > maxBytes && to - from > 1) {
       const mid = from + Math.floor((to - from) / 2);
@@ -66,10 +68,7 @@ export function batchId(subject: string, ids: string[]): string {
 /** The text lines of a message (gzip detected by its magic bytes). Throws on a damaged message. */
 export function messageLines(data: Uint8Array): string[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const text = buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf).toString('utf8') : buf.toString('utf8');
-  const lines = text.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return lines;
+  return utf8Lines(buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Event } from '../../core/event.js';
 import type { RejectedEvent } from '../../core/plugin.js';
 import { stringifyEvent } from '../../core/serialize.js';
 import { compileSprintf, isTemplate, type Template } from '../../core/sprintf.js';
+import { TextBytes } from '../../core/text_bytes.js';
 
 export const BULK_ACTIONS = ['index', 'create', 'update', 'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
@@ -36,8 +37,6 @@ export interface EncoderSettings {
   dataStream?: { type: string; dataset: string; namespace: string; autoRouting: boolean; syncFields: boolean };
 }
 
-const encoder = new TextEncoder();
-
 /** Data stream name parts may not contain these (Elasticsearch's naming rules); they become `_`. */
 function dataStreamPart(v: unknown, fallback: string, maxLen: number): string {
   if (typeof v !== 'string' || v === '') return fallback;
@@ -62,7 +61,7 @@ export function createBulkEncoder(s: EncoderSettings): (events: Event[]) => Bulk
   const ds = s.dataStream;
 
   return (events: Event[]): BulkPayload => {
-    const parts: string[] = [];
+    const parts = new TextBytes();
     const layout: number[] = [];
     const extras: string[] = [];
     const rejected: RejectedEvent[] = [];
@@ -113,11 +112,11 @@ export function createBulkEncoder(s: EncoderSettings): (events: Event[]) => Bulk
       if (action === 'update') {
         const head = '{"doc":';
         const tail = s.docAsUpsert ? ',"doc_as_upsert":true}\n' : '}\n';
-        parts.push(head, doc, tail);
+        parts.push(head + doc + tail);
         docStart = pos + head.length;
         pos += head.length + docLen + tail.length;
       } else {
-        parts.push(doc, '\n');
+        parts.push(doc + '\n');
         docStart = pos;
         pos += docLen + 1;
       }
@@ -125,8 +124,8 @@ export function createBulkEncoder(s: EncoderSettings): (events: Event[]) => Bulk
       const metadata = e.data['@metadata'];
       extras.push(metadata !== undefined && metadata !== null && typeof metadata === 'object' && Object.keys(metadata).length ? JSON.stringify(metadata) : '');
     }
-    // TextEncoder returns an array that owns its buffer: the pipeline moves it to the main thread.
-    const body = encoder.encode(parts.join(''));
+    // The bytes own their buffer: the pipeline moves it to the main thread.
+    const body = parts.toBuffer();
     return [body, layout, extras, rejected];
   };
 }

@@ -1,0 +1,66 @@
+// Building one string per batch and converting it at the end is the obvious way to encode a batch, and a slow
+// one in V8: a string past 128 KiB lives in the large-object space, and building, flattening and
+// UTF-8-encoding one such string per batch cost twice the JSON encoding itself (bench/stages.mjs). Text is
+// gathered in pieces below that size and written once into a buffer that owns its memory (a pooled Buffer
+// would drag, and when transferred to another thread detach, the whole pool).
+
+/** Characters gathered before a piece is closed: well under V8's large-object threshold (128 KiB). */
+const PIECE_CHARS = 32 * 1024;
+
+/** Append-only text that ends as UTF-8 bytes. */
+export class TextBytes {
+  private pieces: string[] = [];
+  private pending = '';
+
+  push(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= PIECE_CHARS) {
+      this.pieces.push(this.pending);
+      this.pending = '';
+    }
+  }
+
+  /** The text so far as UTF-8, in a Buffer of its own; the builder starts empty again. */
+  toBuffer(): Buffer {
+    if (this.pending !== '') this.pieces.push(this.pending);
+    const pieces = this.pieces;
+    this.pieces = [];
+    this.pending = '';
+    let total = 0;
+    for (const p of pieces) total += Buffer.byteLength(p);
+    const out = Buffer.allocUnsafeSlow(total);
+    let offset = 0;
+    for (const p of pieces) offset += out.write(p, offset);
+    return out;
+  }
+}
+
+/** Bytes decoded per call when splitting into lines: the strings stay below the large-object threshold. */
+const LINE_SEGMENT_BYTES = 64 * 1024;
+
+/**
+ * The UTF-8 lines of `buf` (split on `\n`; a final empty line is not one), decoded a segment of whole lines
+ * at a time rather than as one string (see above). A multi-byte character never spans a newline, so cutting
+ * after one is safe.
+ */
+export function utf8Lines(buf: Buffer): string[] {
+  const lines: string[] = [];
+  const n = buf.length;
+  let start = 0;
+  while (start < n) {
+    let end = n;
+    if (n - start > LINE_SEGMENT_BYTES) {
+      const nl = buf.lastIndexOf(10, start + LINE_SEGMENT_BYTES - 1);
+      if (nl >= start) end = nl + 1;
+      else {
+        const after = buf.indexOf(10, start + LINE_SEGMENT_BYTES);
+        end = after < 0 ? n : after + 1;
+      }
+    }
+    const segment = buf.toString('utf8', start, end).split('\n');
+    if (end < n || segment[segment.length - 1] === '') segment.pop(); // the piece after the segment's last newline
+    for (const line of segment) lines.push(line);
+    start = end;
+  }
+  return lines;
+}

@@ -12,7 +12,7 @@
 // Memory is bounded: at most `max_in_flight` messages are held (fetched and not yet acknowledged), and each
 // pull asks only for the free room.
 
-import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { defineInput, type Input, type InputSink, type PluginContext } from '../core/plugin.js';
 import { messageLines, unpackEvents } from '../core/stream/batch.js';
 import {
@@ -28,6 +28,7 @@ import {
   type NatsHandle,
   type StreamConfig,
 } from '../core/stream/nats.js';
+import { natsJetStream } from '../core/libs.js';
 
 interface JetstreamInputConfig extends NatsConnectionConfig, StreamConfig {
   consumer?: string;
@@ -128,8 +129,8 @@ export class JetstreamInput implements Input {
           await h.jsm.consumers
             .add(config.stream, {
               durable_name: this.durable,
-              ack_policy: AckPolicy.Explicit,
-              deliver_policy: DeliverPolicy.All,
+              ack_policy: natsJetStream().AckPolicy.Explicit,
+              deliver_policy: natsJetStream().DeliverPolicy.All,
               ack_wait: nanos(config.ack_wait),
               // Sluice counts deliveries itself, so a message over the limit goes to the dead-letter queue
               // instead of being left behind by the server.

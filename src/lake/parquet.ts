@@ -13,14 +13,10 @@
 // only ever widen: int64 -> float64 -> string; any other conflict -> string; arrays of scalars are lists of
 // strings, anything else nested inside an array is stored as JSON text. New columns are nullable.
 
-import { createRequire } from 'node:module';
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import type { Event } from '../core/event.js';
 import { METADATA, TIMESTAMP } from '../core/event.js';
-
-const require = createRequire(import.meta.url);
-// The Node build of parquet-wasm instantiates its WebAssembly module synchronously on load.
-const pw = require('parquet-wasm/node') as typeof import('parquet-wasm/node');
+import { arrowLib, parquetWasm } from '../core/libs.js';
 
 export type ColumnType = 'int64' | 'float64' | 'bool' | 'timestamp' | 'string' | 'list<string>';
 export type LakeSchema = Record<string, ColumnType>;
@@ -115,6 +111,7 @@ function validity(n: number): Uint8Array {
 }
 
 function utf8Data(values: Array<string | null>): arrow.Data<arrow.Utf8> {
+  const A = arrowLib();
   const n = values.length;
   const offsets = new Int32Array(n + 1);
   const valid = validity(n);
@@ -134,8 +131,8 @@ function utf8Data(values: Array<string | null>): arrow.Data<arrow.Utf8> {
     offsets[i + 1] = total;
   }
   const bytes = Buffer.concat(chunks, total);
-  return arrow.makeData({
-    type: new arrow.Utf8(),
+  return A.makeData({
+    type: new A.Utf8(),
     length: n,
     nullCount: nulls,
     nullBitmap: nulls ? valid : undefined,
@@ -145,6 +142,7 @@ function utf8Data(values: Array<string | null>): arrow.Data<arrow.Utf8> {
 }
 
 function columnData(type: ColumnType, values: unknown[]): arrow.Data {
+  const A = arrowLib();
   const n = values.length;
   const valid = validity(n);
   let nulls = 0;
@@ -162,22 +160,22 @@ function columnData(type: ColumnType, values: unknown[]): arrow.Data {
     case 'int64': {
       const data = new BigInt64Array(n);
       for (let i = 0; i < n; i++) if (mark(i, values[i])) data[i] = BigInt(values[i] as number);
-      return arrow.makeData({ type: new arrow.Int64(), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
+      return A.makeData({ type: new A.Int64(), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
     }
     case 'float64': {
       const data = new Float64Array(n);
       for (let i = 0; i < n; i++) if (mark(i, values[i])) data[i] = Number(values[i]);
-      return arrow.makeData({ type: new arrow.Float64(), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
+      return A.makeData({ type: new A.Float64(), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
     }
     case 'bool': {
       const data = validity(n);
       for (let i = 0; i < n; i++) if (mark(i, values[i]) && values[i] === true) data[i >> 3]! |= 1 << (i & 7);
-      return arrow.makeData({ type: new arrow.Bool(), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
+      return A.makeData({ type: new A.Bool(), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
     }
     case 'timestamp': {
       const data = new BigInt64Array(n);
       for (let i = 0; i < n; i++) if (mark(i, values[i])) data[i] = BigInt((values[i] as Date).getTime());
-      return arrow.makeData({ type: new arrow.TimestampMillisecond('UTC'), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
+      return A.makeData({ type: new A.TimestampMillisecond('UTC'), length: n, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data });
     }
     case 'list<string>': {
       const offsets = new Int32Array(n + 1);
@@ -191,8 +189,8 @@ function columnData(type: ColumnType, values: unknown[]): arrow.Data {
         offsets[i + 1] = items.length;
       }
       const child = utf8Data(items);
-      return arrow.makeData({
-        type: new arrow.List(new arrow.Field('item', new arrow.Utf8(), true)),
+      return A.makeData({
+        type: new A.List(new A.Field('item', new A.Utf8(), true)),
         length: n,
         nullCount: nulls,
         nullBitmap: nulls ? valid : undefined,
@@ -218,6 +216,8 @@ function conform(type: ColumnType, v: unknown): unknown {
  * without a column hold null). Every row's values must fit the schema (it was inferred from or widened by them).
  */
 export function writeParquet(rows: Array<Map<string, unknown>>, schema: LakeSchema): Uint8Array {
+  const A = arrowLib();
+  const pw = parquetWasm();
   const names = Object.keys(schema).sort(columnOrder);
   const fields: arrow.Field[] = [];
   const children: arrow.Data[] = [];
@@ -225,12 +225,12 @@ export function writeParquet(rows: Array<Map<string, unknown>>, schema: LakeSche
     const type = schema[name]!;
     const values = rows.map((r) => conform(type, r.get(name)));
     const data = columnData(type, values);
-    fields.push(new arrow.Field(name, data.type, true));
+    fields.push(new A.Field(name, data.type, true));
     children.push(data);
   }
-  const struct = arrow.makeData({ type: new arrow.Struct(fields), length: rows.length, nullCount: 0, children });
-  const table = new arrow.Table([new arrow.RecordBatch(new arrow.Schema(fields), struct)]);
-  const ipc = arrow.tableToIPC(table, 'stream');
+  const struct = A.makeData({ type: new A.Struct(fields), length: rows.length, nullCount: 0, children });
+  const table = new A.Table([new A.RecordBatch(new A.Schema(fields), struct)]);
+  const ipc = A.tableToIPC(table, 'stream');
   const wasmTable = pw.Table.fromIPCStream(ipc);
   const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).setMaxRowGroupSize(Math.max(1, rows.length)).build();
   return pw.writeParquet(wasmTable, props);

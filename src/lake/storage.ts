@@ -12,17 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import {
-  S3Client,
-  PutObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  DeleteObjectsCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCommand,
-  CompleteMultipartUploadCommand,
-  AbortMultipartUploadCommand,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../core/libs.js';
 
 export interface StoredObject {
   /** Key relative to the lake root, '/'-separated. */
@@ -170,7 +161,7 @@ export class S3Store implements ObjectStore {
     // needing Node 22 is not something a Sluice user can act on.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const credentials = s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken } : undefined;
-    this.client = new S3Client({
+    this.client = new (s3Sdk().S3Client)({
       region: s.region ?? process.env.AWS_REGION ?? 'us-east-1',
       ...(s.endpoint ? { endpoint: s.endpoint } : {}),
       forcePathStyle: s.forcePathStyle ?? false,
@@ -188,22 +179,22 @@ export class S3Store implements ObjectStore {
   async put(key: string, data: Uint8Array): Promise<void> {
     const Key = this.prefix + key;
     if (data.byteLength <= this.multipartThreshold) {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: data, ContentLength: data.byteLength }));
+      await this.client.send(new (s3Sdk().PutObjectCommand)({ Bucket: this.bucket, Key, Body: data, ContentLength: data.byteLength }));
       return;
     }
     // Multipart: invisible until completed; parts are views of the in-memory object (no local staging).
-    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }));
+    const { UploadId } = await this.client.send(new (s3Sdk().CreateMultipartUploadCommand)({ Bucket: this.bucket, Key }));
     try {
       const parts: Array<{ ETag: string; PartNumber: number }> = [];
       for (let off = 0, n = 1; off < data.byteLength; off += this.partSize, n++) {
         const body = data.subarray(off, Math.min(off + this.partSize, data.byteLength));
-        const r = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId, PartNumber: n, Body: body, ContentLength: body.byteLength }));
+        const r = await this.client.send(new (s3Sdk().UploadPartCommand)({ Bucket: this.bucket, Key, UploadId, PartNumber: n, Body: body, ContentLength: body.byteLength }));
         parts.push({ ETag: r.ETag!, PartNumber: n });
       }
-      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+      await this.client.send(new (s3Sdk().CompleteMultipartUploadCommand)({ Bucket: this.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
     } catch (e) {
       // Best effort: some S3-compatible servers do not implement abort; the incomplete upload is never visible.
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId })).catch(() => undefined);
+      await this.client.send(new (s3Sdk().AbortMultipartUploadCommand)({ Bucket: this.bucket, Key, UploadId })).catch(() => undefined);
       throw e;
     }
   }
@@ -211,25 +202,25 @@ export class S3Store implements ObjectStore {
   async *list(prefix = ''): AsyncIterable<StoredObject> {
     let ContinuationToken: string | undefined;
     do {
-      const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken }));
+      const r = await this.client.send(new (s3Sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken }));
       for (const o of r.Contents ?? []) if (o.Key) yield { key: o.Key.slice(this.prefix.length), size: o.Size ?? 0 };
       ContinuationToken = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (ContinuationToken);
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    const r = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.prefix + key }));
     return r.Body!.transformToByteArray();
   }
   async getStream(key: string): Promise<Readable> {
-    const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    const r = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.prefix + key }));
     return r.Body as Readable;
   }
 
   async delete(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const chunk = keys.slice(i, i + 1000);
-      const r = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((k) => ({ Key: this.prefix + k })), Quiet: true } }));
+      const r = await this.client.send(new (s3Sdk().DeleteObjectsCommand)({ Bucket: this.bucket, Delete: { Objects: chunk.map((k) => ({ Key: this.prefix + k })), Quiet: true } }));
       if (r.Errors?.length) throw new Error(`delete failed for ${r.Errors.length} object(s): ${r.Errors[0]!.Key}: ${r.Errors[0]!.Message}`);
     }
   }

@@ -4,7 +4,6 @@
 // for data the stream has stored. Publishes that fail (no leader during an election, a reconnect, a timeout)
 // are retried with the same id; the duplicate window drops any copy the stream already had.
 
-import { headers } from '@nats-io/transport-node';
 import { defineOutput, type Output } from '../core/plugin.js';
 import type { Event, EventData } from '../core/event.js';
 import { compileSprintf } from '../core/sprintf.js';
@@ -21,6 +20,7 @@ import {
   type NatsHandle,
   type StreamConfig,
 } from '../core/stream/nats.js';
+import { natsTransport } from '../core/libs.js';
 
 /** Tuples rather than objects: the runtime moves byte arrays inside arrays between threads without copying. */
 type JetstreamPayload = Array<[subject: string, id: string, data: Uint8Array, count: number]>;
@@ -90,7 +90,7 @@ export default defineOutput<JetstreamOutputConfig>({
       let delay = 100;
       for (;;) {
         try {
-          const hdrs = headers();
+          const hdrs = natsTransport().headers();
           hdrs.set(BATCH_ENCODING_HEADER, config.compression === 'gzip' ? 'gzip+jsonl' : 'jsonl');
           hdrs.set(BATCH_EVENTS_HEADER, String(m.count));
           const ack = await h.js.publish(m.subject, m.data, { msgID: m.id, headers: hdrs, timeout: config.publish_timeout * 1000 });

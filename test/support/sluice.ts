@@ -50,10 +50,15 @@ export function startSluice(args: string[], opts: { cwd?: string; env?: Record<s
   };
 }
 
-/** Lines of the files (missing files count as empty). */
+/** Whole lines of the files (missing files count as empty; a last line without its newline is still being written). */
 export function readLines(...files: string[]): string[] {
   const lines: string[] = [];
-  for (const f of files) if (existsSync(f)) for (const l of readFileSync(f, 'utf8').split('\n')) if (l) lines.push(l);
+  for (const f of files) {
+    if (!existsSync(f)) continue;
+    const pieces = readFileSync(f, 'utf8').split('\n');
+    pieces.pop(); // after the last newline: empty, or a line still being written (read while a process writes)
+    for (const l of pieces) if (l) lines.push(l);
+  }
   return lines;
 }
 

@@ -4,11 +4,12 @@
 // Each write is one NDJSON object with a deterministic name (src/outputs/support/s3-dlq.ts); removing replayed
 // entries rewrites an object without them, or deletes it when none is left.
 
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../logger.js';
 import { createS3Client } from '../../inputs/s3/client.js';
 import { S3DeadLetterWriter, type DeadLetterEntry as StoredEntry } from '../../outputs/support/s3-dlq.js';
 import type { DeadLetterEntry, DeadLetterTarget, StoredDeadLetter } from './target.js';
+import { s3Sdk } from '../libs.js';
 
 export class S3DeadLetterStore implements DeadLetterTarget {
   readonly description: string;
@@ -63,10 +64,10 @@ export class S3DeadLetterStore implements DeadLetterTarget {
     }
     for (const [key, gone] of byKey) {
       const left = (await this.writer.read(key)).filter((_, i) => !gone.has(i));
-      if (left.length === 0) await this.client.send(new DeleteObjectCommand({ Bucket: this.writer.bucket, Key: key }));
+      if (left.length === 0) await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.writer.bucket, Key: key }));
       else {
         const body = left.map((e) => JSON.stringify(e)).join('\n') + '\n';
-        await this.client.send(new PutObjectCommand({ Bucket: this.writer.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }));
+        await this.client.send(new (s3Sdk().PutObjectCommand)({ Bucket: this.writer.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }));
       }
     }
     for (const r of refs) this.refs.delete(r);

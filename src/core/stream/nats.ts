@@ -2,10 +2,11 @@
 // the JetStream dead-letter queue and `sluice stream status`. Only features of server 2.9 are used.
 
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection, ConnectionOptions } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { OptionsSchema } from '../plugin.js';
 import type { Logger } from '../logger.js';
+import { natsTransport, natsJetStream } from '../libs.js';
 
 /** Connection options of the jetstream plugins (names follow Logstash's conventions for credentials and TLS). */
 export interface NatsConnectionConfig {
@@ -98,10 +99,10 @@ export function connectionOptions(config: NatsConnectionConfig, name: string): C
   if (config.token !== undefined) opts.token = config.token;
   if (config.creds) {
     const creds = readFileSync(config.creds);
-    opts.authenticator = credsAuthenticator(new Uint8Array(creds));
+    opts.authenticator = natsTransport().credsAuthenticator(new Uint8Array(creds));
   } else if (config.nkey) {
     const seed = readFileSync(config.nkey, 'utf8').trim();
-    opts.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
+    opts.authenticator = natsTransport().nkeyAuthenticator(new TextEncoder().encode(seed));
   }
   const tlsUrl = config.servers.some((s) => /^tls:\/\//i.test(s));
   if (config.ssl_enabled || tlsUrl || config.ssl_certificate) {
@@ -126,7 +127,7 @@ export async function openNats(config: NatsConnectionConfig, name: string, logge
   const waiting = setInterval(() => logger.warn('waiting for a NATS server', { servers: config.servers }), 5000);
   let nc: NatsConnection;
   try {
-    nc = await connect(connectionOptions(config, name));
+    nc = await natsTransport().connect(connectionOptions(config, name));
   } finally {
     clearInterval(waiting);
   }
@@ -136,8 +137,8 @@ export async function openNats(config: NatsConnectionConfig, name: string, logge
       else if (s.type === 'reconnect') logger.info('NATS connection restored', { server: s.server });
     }
   })().catch(() => undefined);
-  const js = jetstream(nc, { timeout: timeoutMillis });
-  const jsm = await jetstreamManager(nc, { timeout: timeoutMillis, checkAPI: false });
+  const js = natsJetStream().jetstream(nc, { timeout: timeoutMillis });
+  const jsm = await natsJetStream().jetstreamManager(nc, { timeout: timeoutMillis, checkAPI: false });
   return { nc, js, jsm };
 }
 
@@ -172,9 +173,9 @@ export async function ensureStream(jsm: JetStreamManager, config: StreamConfig &
       num_replicas: config.replicas,
       max_age: Math.round(config.max_age * NANOS_PER_SECOND),
       max_bytes: config.max_bytes > 0 ? config.max_bytes : -1,
-      retention: config.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
-      storage: config.storage === 'memory' ? StorageType.Memory : StorageType.File,
-      discard: DiscardPolicy.New,
+      retention: config.retention === 'workqueue' ? natsJetStream().RetentionPolicy.Workqueue : natsJetStream().RetentionPolicy.Limits,
+      storage: config.storage === 'memory' ? natsJetStream().StorageType.Memory : natsJetStream().StorageType.File,
+      discard: natsJetStream().DiscardPolicy.New,
       duplicate_window: Math.round(config.duplicate_window * NANOS_PER_SECOND),
     });
     logger.info('created stream', { stream: config.stream, replicas: config.replicas });

@@ -1,9 +1,10 @@
 // Builds the AWS SDK v3 S3 client from Logstash-style settings. Credentials come from the options when
 // given, otherwise from the SDK's default chain (environment, shared config, container/instance role).
 
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
 import type { S3ConnectionSettings } from './options.js';
+import { s3Sdk } from '../../core/libs.js';
 
 export function createS3Client(s: S3ConnectionSettings): S3Client {
   // The SDK is pinned to a release that supports Node 20 (see README, Dependencies); its notice that later releases
@@ -26,5 +27,5 @@ export function createS3Client(s: S3ConnectionSettings): S3Client {
   if (s.access_key_id !== undefined && s.secret_access_key !== undefined) {
     config.credentials = { accessKeyId: s.access_key_id, secretAccessKey: s.secret_access_key, ...(s.session_token ? { sessionToken: s.session_token } : {}) };
   }
-  return new S3Client(config);
+  return new (s3Sdk().S3Client)(config);
 }

@@ -17,14 +17,15 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection, ConnectionOptions } from '@nats-io/transport-node';
+import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../../core/logger.js';
 import type { ObjectRef } from './object_reader.js';
 import { objectIdentity } from './object_reader.js';
 import type { WorkItem, WorkSource } from './work.js';
+import { natsTransport, natsJetStream, natsKv } from '../../core/libs.js';
 
 export interface CoordinatorSettings {
   servers: string[];
@@ -97,21 +98,21 @@ export class NatsWork implements WorkSource {
       opts.pass = this.s.password;
     }
     if (this.s.token !== undefined) opts.token = this.s.token;
-    if (this.s.credsFile) opts.authenticator = credsAuthenticator(new Uint8Array(readFileSync(this.s.credsFile)));
+    if (this.s.credsFile) opts.authenticator = natsTransport().credsAuthenticator(new Uint8Array(readFileSync(this.s.credsFile)));
     if (this.s.tls) opts.tls = { ...this.s.tls };
-    const nc = await connect(opts);
+    const nc = await natsTransport().connect(opts);
     if (this.closed) {
       await nc.close();
       return;
     }
     this.nc = nc;
     try {
-      this.jsm = await jetstreamManager(nc);
-      this.js = jetstream(nc, { timeout: 5000 });
+      this.jsm = await natsJetStream().jetstreamManager(nc);
+      this.js = natsJetStream().jetstream(nc, { timeout: 5000 });
       await this.ensureStream();
       await this.ensureConsumer();
       this.consumer = await this.js.consumers.get(this.s.stream, this.s.consumer);
-      this.kv = await new Kvm(this.js).create(this.s.stateBucket, { history: 1, replicas: this.s.replicas, ...(this.s.stateTtlMillis > 0 ? { ttl: this.s.stateTtlMillis } : {}) });
+      this.kv = await new (natsKv().Kvm)(this.js).create(this.s.stateBucket, { history: 1, replicas: this.s.replicas, ...(this.s.stateTtlMillis > 0 ? { ttl: this.s.stateTtlMillis } : {}) });
     } catch (e) {
       await nc.close().catch(() => undefined);
       throw e;
@@ -122,8 +123,8 @@ export class NatsWork implements WorkSource {
     const config = {
       name: this.s.stream,
       subjects: [this.subject],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
+      retention: natsJetStream().RetentionPolicy.Workqueue,
+      storage: natsJetStream().StorageType.File,
       num_replicas: this.s.replicas,
       duplicate_window: this.s.duplicateWindowMillis * 1_000_000,
     };
@@ -140,8 +141,8 @@ export class NatsWork implements WorkSource {
   private async ensureConsumer(): Promise<void> {
     const config = {
       durable_name: this.s.consumer,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      ack_policy: natsJetStream().AckPolicy.Explicit,
+      deliver_policy: natsJetStream().DeliverPolicy.All,
       ack_wait: this.s.ackWaitMillis * 1_000_000,
       max_deliver: -1,
       max_ack_pending: this.s.maxAckPending,

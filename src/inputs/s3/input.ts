@@ -1,7 +1,7 @@
 // The s3 input at run time (see ../s3.ts for what it does); loaded only where an s3 input is created, so the
 // AWS SDK and NATS clients stay out of processes and worker threads that do not use them.
 
-import { CopyObjectCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import type { S3Client, _Object } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { Input, InputSink, PluginContext } from '../../core/plugin.js';
 import { parseDuration } from '../file/durations.js';
@@ -10,6 +10,7 @@ import { normalizeEtag, objectIdentity, readObject, type ObjectRef } from './obj
 import { LocalWork, type WorkItem, type WorkSource } from './work.js';
 import { NatsWork } from './coordinator.js';
 import type { S3InputConfig } from '../s3.js';
+import { s3Sdk } from '../../core/libs.js';
 
 /** Bytes gathered from an object's body before lines are cut and pushed. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -190,7 +191,7 @@ export class S3Input implements Input {
     let token: string | undefined;
     let offered = 0;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.config.prefix || undefined, ContinuationToken: token }));
+      const page = await this.client.send(new (s3Sdk().ListObjectsV2Command)({ Bucket: this.config.bucket, Prefix: this.config.prefix || undefined, ContinuationToken: token }));
       const refs: ObjectRef[] = [];
       for (const o of page.Contents ?? []) {
         if (!this.wanted(o)) continue;
@@ -260,7 +261,7 @@ export class S3Input implements Input {
     if (this.config.backup_to_bucket) {
       try {
         await this.client.send(
-          new CopyObjectCommand({
+          new (s3Sdk().CopyObjectCommand)({
             Bucket: this.config.backup_to_bucket,
             Key: this.config.backup_add_prefix + ref.key,
             CopySource: `${encodeURIComponent(ref.bucket)}/${ref.key.split('/').map(encodeURIComponent).join('/')}`,
@@ -273,7 +274,7 @@ export class S3Input implements Input {
     }
     if (this.config.delete && backedUp) {
       try {
-        await this.client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+        await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: ref.bucket, Key: ref.key }));
       } catch (e) {
         this.ctx.logger.error('input s3: deleting a read object failed', { key: ref.key, error: (e as Error).message });
       }

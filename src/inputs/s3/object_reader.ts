@@ -9,9 +9,10 @@
 import { createHash } from 'node:crypto';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { InputSink, RawBatch } from '../../core/plugin.js';
 import { LineCutter, type CutPiece } from '../file/line_cutter.js';
+import { s3Sdk } from '../../core/libs.js';
 
 export interface ObjectRef {
   bucket: string;
@@ -110,7 +111,7 @@ export async function readObject(client: S3Client, ref: ObjectRef, sink: InputSi
   let body: Readable;
   try {
     // IfMatch: read exactly the version that was listed; a newer one is a different object with its own ids.
-    const res = await client.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.etag ? { IfMatch: `"${ref.etag}"` } : {}) }));
+    const res = await client.send(new (s3Sdk().GetObjectCommand)({ Bucket: ref.bucket, Key: ref.key, ...(ref.etag ? { IfMatch: `"${ref.etag}"` } : {}) }));
     body = res.Body as Readable;
   } catch (e) {
     if (isGone(e)) return { status: 'gone' };

@@ -6,9 +6,10 @@
 // (UTC), so a write retried after a failure or a crash overwrites the same object instead of adding a copy.
 
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../inputs/s3/client.js';
 import type { S3ConnectionSettings } from '../../inputs/s3/options.js';
+import { s3Sdk } from '../../core/libs.js';
 
 export interface DeadLetterEntry {
   /** The original event as JSON (`@metadata` included, so a replay keeps its id), or the raw line. */
@@ -75,7 +76,7 @@ export class S3DeadLetterWriter implements DeadLetterWriter {
     }
     for (const list of byPipeline.values()) {
       const body = list.map((e) => JSON.stringify({ event: e.event, error: e.error, pipeline: e.pipeline, plugin: e.plugin, time: e.time, ...(e.raw !== undefined ? { raw: e.raw } : {}) })).join('\n') + '\n';
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyFor(list, body), Body: body, ContentType: 'application/x-ndjson' }));
+      await this.client.send(new (s3Sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.keyFor(list, body), Body: body, ContentType: 'application/x-ndjson' }));
     }
   }
 
@@ -85,7 +86,7 @@ export class S3DeadLetterWriter implements DeadLetterWriter {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+      const page = await this.client.send(new (s3Sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }));
       for (const o of page.Contents ?? []) if (o.Key?.endsWith('.ndjson')) keys.push(o.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -94,7 +95,7 @@ export class S3DeadLetterWriter implements DeadLetterWriter {
 
   /** The entries of one dead-letter object (for `sluice dlq replay`). */
   async read(key: string): Promise<DeadLetterEntry[]> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const res = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: key }));
     const text = await res.Body!.transformToString('utf8');
     return text
       .split('\n')

@@ -14,6 +14,7 @@ import type { CodecSpec, Input, InputDef, InputSink, LineJoiner, Output, OutputD
 import { openDeadLetterTarget, type DeadLetterEntry, type DeadLetterTarget } from './dlq/index.js';
 import type { BatchCounts } from './executor.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+import { receivedBuffers } from './byte_pool.js';
 
 export interface PluginStats {
   id: string;
@@ -83,7 +84,12 @@ interface WorkerSlot {
   seen: string;
   since: number;
   retired: boolean;
+  /** Output buffers written since the last batch sent to this worker: they go back with the next one. */
+  recycle: ArrayBuffer[];
 }
+
+/** Output buffers waiting to go back to one worker (more are left to the garbage collector). */
+const MAX_RECYCLE_PER_WORKER = 8;
 
 const MAX_JOBS_PER_WORKER = 2;
 
@@ -199,7 +205,7 @@ export class Pipeline {
       watch[2] = -1;
       const init: WorkerInit = { model: this.model, watch: watch.buffer as SharedArrayBuffer, index };
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-      const slot: WorkerSlot = { worker, index, ready: false, jobs: new Map(), watch, timeouts: [], seen: '', since: 0, retired: false };
+      const slot: WorkerSlot = { worker, index, ready: false, jobs: new Map(), watch, timeouts: [], seen: '', since: 0, retired: false, recycle: [] };
       this.workers[index] = slot;
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {
@@ -448,8 +454,14 @@ export class Pipeline {
       const b = job.batch;
       // Structured cloning copies a view's whole ArrayBuffer: send only the batch's own bytes.
       if (b.kind === 'bytes' && b.data.byteLength !== b.data.buffer.byteLength) job.batch = { ...b, data: b.data.slice() };
-      const msg: ToWorker = { type: 'batch', seq: job.seq, input: job.input, batch: job.batch, skips: job.skips.length ? job.skips : undefined };
-      best.worker.postMessage(msg);
+      const recycle = best.recycle.length ? best.recycle.splice(0) : undefined;
+      const msg: ToWorker = { type: 'batch', seq: job.seq, input: job.input, batch: job.batch, skips: job.skips.length ? job.skips : undefined, recycle };
+      try {
+        best.worker.postMessage(msg, recycle);
+      } catch {
+        // A buffer that cannot move (detached by a mistake elsewhere) must not hold up the batch.
+        best.worker.postMessage({ ...msg, recycle: undefined });
+      }
     }
   }
 
@@ -475,6 +487,7 @@ export class Pipeline {
         this.stats.out -= job.rejected.size;
         this.stats.deadLettered += job.rejected.size;
       }
+      this.recycle(slot, payloads);
       job.done();
       this.releaseSlot();
     };
@@ -487,6 +500,7 @@ export class Pipeline {
         // The input takes the batch back (jetstream: nak with a delay) and it comes again later.
         this.stats.returnedBatches++;
         this.logger.warn('output failed on a batch; handing it back to its input for redelivery', { error: message });
+        this.recycle(slot, payloads);
         job.done(message);
       } else {
         // Only reached when the pipeline is force-closed: the batch stays unacknowledged, so it is re-read.
@@ -494,6 +508,15 @@ export class Pipeline {
       }
       this.releaseSlot();
     });
+  }
+
+  /** Hand the written buffers of outputs that let go of their payloads back to the worker that made them. */
+  private recycle(slot: WorkerSlot, payloads: unknown[]): void {
+    if (slot.retired || this.workers[slot.index] !== slot) return;
+    for (let i = 0; i < payloads.length && slot.recycle.length < MAX_RECYCLE_PER_WORKER; i++) {
+      if (payloads[i] === undefined || !this.outputs[i]!.releasesPayload) continue;
+      for (const ab of receivedBuffers(payloads[i])) if (slot.recycle.length < MAX_RECYCLE_PER_WORKER && !slot.recycle.includes(ab)) slot.recycle.push(ab);
+    }
   }
 
   private onFailed(slot: WorkerSlot, seq: number, error: string): void {

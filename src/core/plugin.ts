@@ -201,6 +201,11 @@ export interface Output {
    * order batches finished). Outputs that write idempotently over the network raise it to overlap round trips.
    */
   readonly concurrency?: number;
+  /**
+   * True when, once `deliver` has settled, the output keeps no reference to the payload's bytes: the pipeline
+   * then hands the buffers back to the worker that encoded them, to be filled again.
+   */
+  readonly releasesPayload?: boolean;
   close?(): Promise<void>;
 }
 

@@ -1,8 +1,10 @@
 // Building one string per batch and converting it at the end is the obvious way to encode a batch, and a slow
 // one in V8: a string past 128 KiB lives in the large-object space, and building, flattening and
 // UTF-8-encoding one such string per batch cost twice the JSON encoding itself (bench/stages.mjs). Text is
-// gathered in pieces below that size and written once into a buffer that owns its memory (a pooled Buffer
-// would drag, and when transferred to another thread detach, the whole pool).
+// gathered in pieces below that size and written once into a buffer of this thread's output pool (never
+// Node's shared Buffer pool, which moving to another thread would detach).
+
+import { outputBytes } from './byte_pool.js';
 
 /** Characters gathered before a piece is closed: well under V8's large-object threshold (128 KiB). */
 const PIECE_CHARS = 32 * 1024;
@@ -20,7 +22,10 @@ export class TextBytes {
     }
   }
 
-  /** The text so far as UTF-8, in a Buffer of its own; the builder starts empty again. */
+  /**
+   * The text so far as UTF-8, in a Buffer from this thread's output pool (hand it back with
+   * `outputBytes.give(buf.buffer)` when it is not passed on); the builder starts empty again.
+   */
   toBuffer(): Buffer {
     if (this.pending !== '') this.pieces.push(this.pending);
     const pieces = this.pieces;
@@ -28,7 +33,7 @@ export class TextBytes {
     this.pending = '';
     let total = 0;
     for (const p of pieces) total += Buffer.byteLength(p);
-    const out = Buffer.allocUnsafeSlow(total);
+    const out = outputBytes.take(total);
     let offset = 0;
     for (const p of pieces) offset += out.write(p, offset);
     return out;

@@ -7,13 +7,17 @@ import { createLogger } from './logger.js';
 import { PipelineExecutor } from './executor.js';
 import type { PipelineModel } from './model.js';
 import type { RawBatch } from './plugin.js';
+import { movableBuffers, outputBytes } from './byte_pool.js';
 
 export interface WorkerInit {
   model: PipelineModel;
   watch: SharedArrayBuffer;
   index: number;
 }
-export type ToWorker = { type: 'batch'; seq: number; input: number; batch: RawBatch; skips?: number[] } | { type: 'close' };
+export type ToWorker =
+  /** `recycle`: output buffers this worker sent earlier, written and handed back for reuse. */
+  | { type: 'batch'; seq: number; input: number; batch: RawBatch; skips?: number[]; recycle?: ArrayBuffer[] }
+  | { type: 'close' };
 export type FromWorker =
   | { type: 'ready'; timeouts: Array<number | undefined> }
   | { type: 'result'; seq: number; payloads: unknown[]; counts: import('./executor.js').BatchCounts }
@@ -25,22 +29,6 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 
-/**
- * Byte arrays in payloads (up to two levels of arrays deep) that own their whole ArrayBuffer: moved to the
- * main thread instead of copied. Pooled small Buffers share an ArrayBuffer and are copied as usual.
- */
-function transferables(payloads: unknown[]): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  const visit = (v: unknown, depth: number): void => {
-    if (v instanceof Uint8Array) {
-      const b = v.buffer;
-      if (b instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === b.byteLength && !out.includes(b)) out.push(b);
-    } else if (depth < 3 && Array.isArray(v)) for (const x of v) visit(x, depth + 1);
-  };
-  for (const p of payloads) visit(p, 0);
-  return out;
-}
-
 try {
   const logger = createLogger(`${init.model.id}.worker${init.index}`);
   const registry = await loadRegistry();
@@ -51,10 +39,13 @@ try {
       post({ type: 'closed' });
       return;
     }
+    if (msg.recycle) for (const ab of msg.recycle) outputBytes.give(ab);
     try {
       const events = exec.decode(msg.batch, msg.input);
       const { payloads, counts } = exec.process(events, msg.seq, msg.skips);
-      post({ type: 'result', seq: msg.seq, payloads, counts }, transferables(payloads));
+      const moved: ArrayBuffer[] = [];
+      for (const p of payloads) movableBuffers(p, moved);
+      post({ type: 'result', seq: msg.seq, payloads, counts }, moved);
     } catch (err) {
       post({ type: 'failed', seq: msg.seq, error: (err as Error).stack ?? String(err) });
     }

@@ -13,6 +13,7 @@ import { defineOutput, type CodecSpec, type Output } from '../core/plugin.js';
 import type { Event } from '../core/event.js';
 import { compileSprintf } from '../core/sprintf.js';
 import { TextBytes } from '../core/text_bytes.js';
+import { outputBytes } from '../core/byte_pool.js';
 
 interface FileOutputConfig {
   path: string;
@@ -160,14 +161,24 @@ export default defineOutput<FileOutputConfig>({
       return f.handle;
     };
 
+    /** The bytes to write: the text's own, or its gzip (the plain bytes then go back to the pool at once). */
+    const finish = (text: TextBytes): Uint8Array => {
+      const plain = text.toBuffer();
+      if (!gzip) return plain;
+      const packed = gzipSync(plain);
+      outputBytes.give(plain.buffer as ArrayBuffer);
+      return packed;
+    };
+
     const output: Output = {
+      // deliver() awaits every write of the payload and keeps nothing: its buffers can be filled again.
+      releasesPayload: true,
       encode(events: Event[]): FileOutputPayload {
         if (!templated && !overwrite) {
           // One destination: bytes handed to the main thread, which writes them without re-encoding.
           const text = new TextBytes();
           for (const e of events) text.push(codec.encode(e));
-          const bytes = text.toBuffer();
-          return [[absPath, gzip ? gzipSync(bytes) : bytes]];
+          return [[absPath, finish(text)]];
         }
         const groups = new Map<string, TextBytes>();
         let escaped = 0;
@@ -180,10 +191,7 @@ export default defineOutput<FileOutputConfig>({
         }
         if (escaped > 0) ctx.logger.warn(`output file: ${escaped} event(s) had a path outside ${root}; written to ${failurePath}`);
         const payload: FileOutputPayload = [];
-        for (const [p, text] of groups) {
-          const bytes = text.toBuffer();
-          payload.push([p, gzip ? gzipSync(bytes) : bytes]);
-        }
+        for (const [p, text] of groups) payload.push([p, finish(text)]);
         return payload;
       },
 

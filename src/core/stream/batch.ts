@@ -14,6 +14,7 @@ import { gunzipSync, gzipSync, constants } from 'node:zlib';
 import type { EventData } from '../event.js';
 import { stringifyEvent, parseJson } from '../serialize.js';
 import { TextBytes, utf8Lines } from '../text_bytes.js';
+import { outputBytes } from '../byte_pool.js';
 
 export interface StreamMessage {
   subject: string;
@@ -43,6 +44,7 @@ export function packEvents(subject: string, events: EventData[], compression: Co
     const raw = text.toBuffer();
     const data = compression === 'gzip' ? gzipSync(raw, { level: constants.Z_BEST_SPEED }) : raw;
     if (data.byteLength > maxBytes && to - from > 1) {
+      outputBytes.give(raw.buffer as ArrayBuffer);
       const mid = from + Math.floor((to - from) / 2);
       pack(from, mid);
       pack(mid, to);
@@ -51,6 +53,7 @@ export function packEvents(subject: string, events: EventData[], compression: Co
     if (data.byteLength > maxBytes) throw new Error(`one event is larger than the message limit (${data.byteLength} > ${maxBytes} bytes)`);
     // A view of a pooled Buffer would drag (and, when transferred, detach) the whole pool: own the bytes.
     const owned = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
+    if (owned.buffer !== raw.buffer) outputBytes.give(raw.buffer as ArrayBuffer); // the text's bytes are not passed on
     out.push({ subject, id: batchId(subject, ids.slice(from, to)), data: owned, count: to - from });
   };
   if (lines.length) pack(0, lines.length);

@@ -2,7 +2,7 @@
 // batches into per-output payloads. All per-event work happens here, on as many threads as configured.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadRegistry } from './registry.js';
+import { loadRegistryFor } from './registry.js';
 import { createLogger } from './logger.js';
 import { PipelineExecutor } from './executor.js';
 import type { PipelineModel } from './model.js';
@@ -31,7 +31,7 @@ const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, tr
 
 try {
   const logger = createLogger(`${init.model.id}.worker${init.index}`);
-  const registry = await loadRegistry();
+  const registry = await loadRegistryFor(init.model);
   const exec = await PipelineExecutor.create(init.model, registry, logger, new Int32Array(init.watch));
   port.on('message', async (msg: ToWorker) => {
     if (msg.type === 'close') {

@@ -26,5 +26,6 @@ COPY examples ./examples
 # Nothing is written under /app; SLUICE_DATA is only used by pipelines that keep local state (file input
 # checkpoints, the embedded default's lake). Workers reading from JetStream or S3 never touch it.
 USER node
-ENTRYPOINT ["node", "/app/bin/sluice.js"]
+# bin/sluice.js starts node with the flags Sluice runs best with (see the file).
+ENTRYPOINT ["/app/bin/sluice.js"]
 CMD ["run", "--pipelines", "/etc/sluice/pipelines.yml"]

@@ -15,6 +15,15 @@ export const benchDir = join(root, 'bench');
 // Input data: generated once, reused while count, seed and generator are unchanged
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The node flags `sluice` runs with (bin/sluice.js re-executes itself with them): the benchmark runs Sluice
+ * the way users do.
+ */
+export function sluiceNodeFlags() {
+  const m = /exec node (.*?) "\$0"/.exec(readFileSync(join(root, 'bin', 'sluice.js'), 'utf8'));
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+}
+
 export async function ensureData(count, seed) {
   const dataDir = join(benchDir, 'data');
   mkdirSync(dataDir, { recursive: true });

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { sluiceNodeFlags } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -83,7 +84,7 @@ if (spec.kind === 'sluice') {
   };
   process.on('exit', stopAll);
   const sluice = (config, name) => {
-    const args = [join(root, 'bin', 'sluice.js'), 'run', '-f', config, '--pipeline.workers', String(spec.workers), '--path.data', join(spec.pathData, name), '--log.level', 'warn'];
+    const args = [...sluiceNodeFlags(), join(root, 'bin', 'sluice.js'), 'run', '-f', config, '--pipeline.workers', String(spec.workers), '--path.data', join(spec.pathData, name), '--log.level', 'warn'];
     if (spec.batchSize) args.push('--pipeline.batch.size', String(spec.batchSize));
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'inherit'],

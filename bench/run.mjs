@@ -14,7 +14,7 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { availableParallelism, loadavg, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { benchDir, buildConfig, bulkHttpConfig, dirBytes, distributedConfigs, DISTRIBUTED_CONSUMER, DISTRIBUTED_STREAM, ensureData, esBulkConfig, freePort, lakeConfig, root, runChild, startEsStandin, syslogTcpConfig } from './lib.mjs';
+import { benchDir, buildConfig, bulkHttpConfig, dirBytes, distributedConfigs, DISTRIBUTED_CONSUMER, DISTRIBUTED_STREAM, ensureData, esBulkConfig, freePort, lakeConfig, root, runChild, sluiceNodeFlags, startEsStandin, syslogTcpConfig } from './lib.mjs';
 
 const cores = availableParallelism();
 
@@ -178,7 +178,7 @@ async function runCase(c, data, opts, run) {
   }
   const specFile = join(tmp, 'spec.json');
   writeFileSync(specFile, JSON.stringify(spec));
-  const nodeArgs = [];
+  const nodeArgs = c.kind === 'script' ? [] : sluiceNodeFlags();
   let profileDir;
   if (opts.profile) {
     profileDir = join(benchDir, 'data', 'profiles', `${c.name.replace(/\W/g, '')}-w${c.workers}${opts.runs > 1 ? `-run${run}` : ''}`);

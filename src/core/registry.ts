@@ -52,17 +52,20 @@ function pluginFiles(kind: PluginKind): string[] {
   }
 }
 
-async function registerFile(reg: Registry, kind: PluginKind, file: string): Promise<void> {
-  const mod = (await import(pathToFileURL(join(srcDir, DIRS[kind], file)).href)) as { default?: PluginDef };
-  const def = mod.default;
-  if (def && def.kind === kind && typeof def.name === 'string') reg.register(def);
+/** Import plugin modules all at once (start-up waits on file reads, which overlap) and register them in order. */
+async function registerFiles(reg: Registry, files: Array<[PluginKind, string]>): Promise<void> {
+  const mods = await Promise.all(files.map(([kind, file]) => import(pathToFileURL(join(srcDir, DIRS[kind], file)).href) as Promise<{ default?: PluginDef }>));
+  for (let i = 0; i < files.length; i++) {
+    const def = mods[i]!.default;
+    if (def && def.kind === files[i]![0] && typeof def.name === 'string') reg.register(def);
+  }
 }
 
 /** Load every plugin module once per thread. */
 export function loadRegistry(): Promise<Registry> {
   loaded ??= (async () => {
     const reg = new Registry();
-    for (const kind of Object.keys(DIRS) as PluginKind[]) for (const f of pluginFiles(kind)) await registerFile(reg, kind, f);
+    await registerFiles(reg, (Object.keys(DIRS) as PluginKind[]).flatMap((kind) => pluginFiles(kind).map((f) => [kind, f] as [PluginKind, string])));
     return reg;
   })();
   return loaded;
@@ -80,7 +83,9 @@ export async function loadRegistryFor(model: PipelineModel): Promise<Registry> {
     ...[...plugins(model.filters)].map((p) => ['filter', p.name] as [PluginKind, string]),
     ...[...plugins(model.outputs)].map((p) => ['output', p.name] as [PluginKind, string]),
   ];
-  for (const f of pluginFiles('codec')) await registerFile(reg, 'codec', f);
-  for (const [kind, name] of wanted) if (!reg.get(kind, name)) await registerFile(reg, kind, `${name}.js`);
+  const files = new Map<string, [PluginKind, string]>();
+  for (const f of pluginFiles('codec')) files.set(`codec/${f}`, ['codec', f]);
+  for (const [kind, name] of wanted) files.set(`${kind}/${name}.js`, [kind, `${name}.js`]);
+  await registerFiles(reg, [...files.values()]);
   return reg;
 }

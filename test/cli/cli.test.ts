@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,4 +78,24 @@ test("the README's plugin reference is generated from the plugins' declarations 
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   for (const name of ['grok', 'date', 'mutate', 'kv', 'json', 'csv', 'dissect', 'drop', 'fingerprint', 'split', 'truncate', 'file', 'stdin', 'generator', 'stdout', 'multiline', 'rubydebug'])
     assert.ok(readme.includes(`#### \`${name}\``), `README documents ${name}`);
+});
+
+test('bin/sluice.js run as a program re-executes itself as node with its V8 flags, in the same process (signals reach it)', async () => {
+  const child = spawn(bin, ['run', '-e', 'input { stdin {} } output { stdout { codec => line { format => "got %{message}" } } }'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: mkdtempSync(join(tmpdir(), 'sluice-bin-')) });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  child.stdin.write('hello\n');
+  const until = Date.now() + 30_000;
+  while (!out.includes('got hello')) {
+    if (Date.now() > until || child.exitCode !== null) assert.fail(`no output from the pipeline: ${err}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // The process that reads stdin is the one spawned: /bin/sh exec'd node in place (same pid).
+  const args = spawnSync('ps', ['-o', 'args=', '-p', String(child.pid)], { encoding: 'utf8' }).stdout;
+  assert.match(args, /^node --single-threaded-gc \S*sluice\.js run -e/);
+  child.kill('SIGTERM');
+  const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+  assert.equal(code, 0, 'SIGTERM reached sluice itself: it drained and exited cleanly');
 });

@@ -9,8 +9,11 @@ const MIN_POOLED_BYTES = 64 * 1024;
 const MAX_FREE_BUFFERS = 8;
 
 export class BytePool {
-  private readonly free: ArrayBuffer[] = [];
-  private readonly owned = new WeakSet<ArrayBuffer>();
+  private readonly free: ArrayBufferLike[] = [];
+  private readonly owned = new WeakSet<ArrayBufferLike>();
+
+  /** `shared`: SharedArrayBuffers, whose views another thread reads in place (posting one copies nothing). */
+  constructor(private readonly shared = false) {}
 
   /** A Buffer of exactly `size` bytes (contents undefined) over a pooled ArrayBuffer of at least that size. */
   take(size: number): Buffer {
@@ -23,18 +26,18 @@ export class BytePool {
     }
     // Room to grow: the next batches of an output are about as big as this one.
     const capacity = Math.max(MIN_POOLED_BYTES, Math.ceil((size * 1.25) / 65536) * 65536);
-    const ab = new ArrayBuffer(capacity);
+    const ab = this.shared ? new SharedArrayBuffer(capacity) : new ArrayBuffer(capacity);
     this.owned.add(ab);
     return Buffer.from(ab, 0, size);
   }
 
   /** Whether `ab` came from take() on this thread: a view of it may be moved to another thread whole. */
   owns(ab: ArrayBufferLike): boolean {
-    return ab instanceof ArrayBuffer && this.owned.has(ab);
+    return this.owned.has(ab);
   }
 
   /** Take back a buffer nobody uses any more (here, or moved back from another thread). */
-  give(ab: ArrayBuffer): void {
+  give(ab: ArrayBufferLike): void {
     if (ab.byteLength < MIN_POOLED_BYTES || this.free.length >= MAX_FREE_BUFFERS || this.free.includes(ab)) return;
     this.owned.add(ab);
     this.free.push(ab);
@@ -43,6 +46,13 @@ export class BytePool {
 
 /** This thread's pool for encoded output (TextBytes). */
 export const outputBytes = new BytePool();
+
+/**
+ * The main thread's pool for input batches handed to workers: shared memory, so a batch is neither copied
+ * into the message nor out of it, and the main thread still holds it should a worker die and the batch go to
+ * another one. A batch's buffer comes back to the pool when its job ends.
+ */
+export const batchBytes = new BytePool(true);
 
 /**
  * The ArrayBuffers of the byte arrays in a payload (up to three levels of arrays deep) that can move to

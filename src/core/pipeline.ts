@@ -14,7 +14,7 @@ import type { CodecSpec, Input, InputDef, InputSink, LineJoiner, Output, OutputD
 import { openDeadLetterTarget, type DeadLetterEntry, type DeadLetterTarget } from './dlq/index.js';
 import type { BatchCounts } from './executor.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
-import { receivedBuffers } from './byte_pool.js';
+import { batchBytes, receivedBuffers } from './byte_pool.js';
 
 export interface PluginStats {
   id: string;
@@ -71,6 +71,8 @@ interface Job {
   rejected?: Set<string>;
   worker?: WorkerSlot;
   attempts: number;
+  /** Shared memory of the batch's bytes (batchBytes pool), given back when the job ends. */
+  shared?: ArrayBufferLike;
 }
 
 interface WorkerSlot {
@@ -420,9 +422,16 @@ export class Pipeline {
       if (firstError !== undefined && fail) fail(firstError);
       else ack?.();
     };
-    for (const part of parts) {
+    for (let part of parts) {
       await this.acquireSlot();
-      const job: Job = { seq: ++this.seq, input, batch: part, skips: [], done, attempts: 0, returnable: fail !== undefined };
+      let shared: ArrayBufferLike | undefined;
+      if (part.kind === 'bytes') {
+        const bytes = batchBytes.take(part.data.byteLength);
+        bytes.set(part.data);
+        part = { ...part, data: bytes };
+        shared = bytes.buffer;
+      }
+      const job: Job = { seq: ++this.seq, input, batch: part, skips: [], done, attempts: 0, returnable: fail !== undefined, shared };
       this.pending.push(job);
       this.pump();
     }
@@ -452,8 +461,9 @@ export class Pipeline {
       job.worker = best;
       best.jobs.set(job.seq, job);
       const b = job.batch;
-      // Structured cloning copies a view's whole ArrayBuffer: send only the batch's own bytes.
-      if (b.kind === 'bytes' && b.data.byteLength !== b.data.buffer.byteLength) job.batch = { ...b, data: b.data.slice() };
+      // Structured cloning copies a view's whole ArrayBuffer: send only the batch's own bytes (shared memory is
+      // not copied at all).
+      if (b.kind === 'bytes' && !(b.data.buffer instanceof SharedArrayBuffer) && b.data.byteLength !== b.data.buffer.byteLength) job.batch = { ...b, data: b.data.slice() };
       const recycle = best.recycle.length ? best.recycle.splice(0) : undefined;
       const msg: ToWorker = { type: 'batch', seq: job.seq, input: job.input, batch: job.batch, skips: job.skips.length ? job.skips : undefined, recycle };
       try {
@@ -488,7 +498,7 @@ export class Pipeline {
         this.stats.deadLettered += job.rejected.size;
       }
       this.recycle(slot, payloads);
-      job.done();
+      this.endJob(job);
       this.releaseSlot();
     };
     if (deliveries.length === 0) finish();
@@ -501,13 +511,20 @@ export class Pipeline {
         this.stats.returnedBatches++;
         this.logger.warn('output failed on a batch; handing it back to its input for redelivery', { error: message });
         this.recycle(slot, payloads);
-        job.done(message);
+        this.endJob(job, message);
       } else {
         // Only reached when the pipeline is force-closed: the batch stays unacknowledged, so it is re-read.
         this.logger.error('batch not delivered', { error: message });
       }
       this.releaseSlot();
     });
+  }
+
+  /** The job is over (its worker is done with its bytes): tell its input, and reuse the batch's memory. */
+  private endJob(job: Job, error?: string): void {
+    if (job.shared) batchBytes.give(job.shared);
+    job.shared = undefined;
+    job.done(error);
   }
 
   /** Hand the written buffers of outputs that let go of their payloads back to the worker that made them. */
@@ -526,7 +543,7 @@ export class Pipeline {
     this.pump();
     this.stats.failedBatches++;
     this.logger.error('a worker failed on a batch; it is counted as failed and acknowledged', { error });
-    job.done();
+    this.endJob(job);
     this.releaseSlot();
   }
 
@@ -636,7 +653,7 @@ export class Pipeline {
   }
 }
 
-/** Cut a batch into parts of at most `max` lines/messages/events (bytes batches are cut at line ends). */
+/** Cut a batch into parts of at most `max` lines/messages/events (bytes batches are cut at line ends, into views of it). */
 export function splitBatch(batch: RawBatch, max: number): RawBatch[] {
   if (batch.kind === 'messages') {
     if (batch.messages.length <= max) return [batch];
@@ -663,7 +680,7 @@ export function splitBatch(batch: RawBatch, max: number): RawBatch[] {
     pos = nl < 0 ? buf.length : nl + 1;
     if (++lines === max || pos === buf.length) {
       if (start === 0 && pos === buf.length) return [batch];
-      const part: RawBatch = { ...batch, data: data.slice(start, pos), baseOffset: batch.baseOffset + start, baseLine: line };
+      const part: RawBatch = { ...batch, data: data.subarray(start, pos), baseOffset: batch.baseOffset + start, baseLine: line };
       if (batch.truncated) part.truncated = batch.truncated.filter((o) => o >= batch.baseOffset + start && o < batch.baseOffset + pos);
       parts.push(part);
       if (line !== undefined) line += lines;

@@ -17,6 +17,7 @@ const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 let startupSeconds = 0;
+let separateProcesses = false;
 let stats;
 // Network cases: measured from the sender's start to the last delivery, not from process start.
 let tStart, tEnd, cpuStart, cpuEnd, senderBytes;
@@ -159,6 +160,14 @@ if (spec.kind === 'sluice') {
   // The script reads its arguments from process.argv and does its work while being imported.
   process.argv = [process.argv[0], spec.script, ...spec.args];
   await import(pathToFileURL(spec.script).href);
+} else if (spec.kind === 'script-pair') {
+  // Several copies of a standalone script at once, in their own processes (CPU and RSS are theirs: not measured).
+  const { spawn } = await import('node:child_process');
+  const codes = await Promise.all(
+    spec.runs.map((args) => new Promise((resolve) => spawn(process.execPath, [spec.script, ...args], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', resolve))),
+  );
+  if (codes.some((c) => c !== 0)) throw new Error(`script exited with ${codes.join(', ')}`);
+  separateProcesses = true;
 } else throw new Error(`unknown case kind ${spec.kind}`);
 
 const seconds = ((tEnd ?? performance.now()) - (tStart ?? t0)) / 1000;
@@ -168,9 +177,9 @@ writeFileSync(
   JSON.stringify({
     seconds,
     startupSeconds,
-    // The distributed case: CPU and RSS belong to its child processes, not to this one.
-    cpuSeconds: distributed ? undefined : (cpu.user + cpu.system) / 1e6,
-    maxRssMiB: distributed ? distributed.peakRssMiB : process.resourceUsage().maxRSS / 1024,
+    // The distributed and script-pair cases: CPU and RSS belong to child processes, not to this one.
+    cpuSeconds: distributed || separateProcesses ? undefined : (cpu.user + cpu.system) / 1e6,
+    maxRssMiB: distributed ? distributed.peakRssMiB : separateProcesses ? undefined : process.resourceUsage().maxRSS / 1024,
     distributed,
     stats,
     inputBytes: senderBytes,

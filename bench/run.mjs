@@ -51,7 +51,8 @@ const USAGE = `usage: node bench/run.mjs [options]
   --seed S          generator seed (default 1)
   --only LIST       cases to run, comma-separated: grok+date, firewall, syslog-tcp, http-bulk, lake-raw,
                     lake-parquet, es-bulk, distributed, floor (prefixes work: grok,fire,sys,http,lake,es,dist);
-                    distributed needs nats-server and is compared with firewall
+                    distributed needs nats-server and is compared with firewall; floor also runs floor-pair
+                    (two floor processes at once on half the lines each: the machine's two-thread ceiling)
   --workers LIST    worker counts for the Sluice cases, comma-separated numbers or "all" (default 1,all)
   --runs N          run every case N times and report the median by events/s (default 1)
   --batch-size N    pipeline.batch.size for the Sluice cases (default: Sluice's own)
@@ -173,6 +174,16 @@ async function runCase(c, data, opts, run) {
     };
   } else if (c.kind === 'sluice') {
     spec = { kind: 'sluice', config: buildConfig(c.name, data.file, tmp, outFile), workers: c.workers, batchSize: opts.batchSize, pathData: join(tmp, 'data'), result: resultFile };
+  } else if (c.name === 'floor-pair') {
+    // Two floor processes at once, each on half the lines: what two threads of hand-written code get out of
+    // this machine's cores (its ceiling for any two-thread engine on this work).
+    const bytes = readFileSync(data.file);
+    const mid = bytes.indexOf(10, bytes.length >> 1) + 1;
+    const halves = [join(tmp, 'half1.log'), join(tmp, 'half2.log')];
+    writeFileSync(halves[0], bytes.subarray(0, mid));
+    writeFileSync(halves[1], bytes.subarray(mid));
+    outFiles = [join(tmp, 'out1.jsonl'), join(tmp, 'out2.jsonl')];
+    spec = { kind: 'script-pair', script: NODE_FLOOR, runs: [[halves[0], outFiles[0]], [halves[1], outFiles[1]]], result: resultFile };
   } else {
     spec = { kind: 'script', script: NODE_FLOOR, args: [data.file, outFile], result: resultFile };
   }
@@ -281,7 +292,7 @@ async function main() {
   const natsAvailable = natsServerAvailable();
   if (wanted('distributed') && natsAvailable) cases.push({ name: 'distributed', kind: 'sluice', workers: 1 });
   const floorAvailable = existsSync(NODE_FLOOR);
-  if (wanted('floor') && floorAvailable) cases.push({ name: 'floor', kind: 'script', workers: 1 });
+  if (wanted('floor') && floorAvailable) cases.push({ name: 'floor', kind: 'script', workers: 1 }, { name: 'floor-pair', kind: 'script', workers: 2 });
 
   const cpuModel = cpus()[0]?.model?.trim() ?? 'unknown CPU';
   process.stdout.write(
@@ -304,7 +315,7 @@ async function main() {
     results.push(r);
     if (r.failure) process.stderr.write(`  FAILED: ${r.failure}\n${r.stderr.split('\n').slice(0, 30).join('\n')}\n`);
     else {
-      process.stderr.write(`  ${fmtInt(r.eventsPerSec)} events/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB\n`);
+      process.stderr.write(`  ${fmtInt(r.eventsPerSec)} events/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB === undefined ? 'n/a' : r.maxRssMiB.toFixed(0) + ' MiB'}\n`);
       const warn = r.stderr.trim();
       if (warn) process.stderr.write(`  (stderr) ${warn.split('\n').slice(0, 8).join('\n  (stderr) ')}\n`);
     }
@@ -321,13 +332,15 @@ async function main() {
                 ? 'grok+date -> lake parquet'
                 : r.name === 'es-bulk'
                   ? 'grok+date -> es stand-in'
-                  : 'node floor';
+                  : r.name === 'floor-pair'
+                    ? 'node floor x2 (2 processes, half each)'
+                    : 'node floor';
   const rows = results.map((r) =>
     r.failure
       ? { case: label(r), workers: r.workers, events: 'FAILED', 'grok fail': '', seconds: '', 'events/s': '', 'MiB/s': '', 'CPU s': '', 'events/CPU s': '', 'peak RSS MiB': '', 'out MiB': '', load: '' }
       : {
           case: label(r),
-          workers: r.kind === 'script' ? '1 (main)' : r.name === 'distributed' ? `${DISTRIBUTED_WORKER_PROCESSES}x${r.workers}` : r.workers,
+          workers: r.name === 'floor-pair' ? '2 procs' : r.kind === 'script' ? '1 (main)' : r.name === 'distributed' ? `${DISTRIBUTED_WORKER_PROCESSES}x${r.workers}` : r.workers,
           events: fmtInt(r.events),
           'grok fail': OUTPUT_FILE_CASES.has(r.name) ? fmtInt(r.grokFailures) : '-',
           seconds: r.seconds.toFixed(2),
@@ -335,7 +348,7 @@ async function main() {
           'MiB/s': r.mibPerSec.toFixed(1),
           'CPU s': r.cpuSeconds === undefined ? 'n/a' : r.cpuSeconds.toFixed(1),
           'events/CPU s': r.cpuSeconds === undefined ? 'n/a' : fmtInt(r.events / r.cpuSeconds),
-          'peak RSS MiB': r.maxRssMiB.toFixed(0),
+          'peak RSS MiB': r.maxRssMiB === undefined ? 'n/a' : r.maxRssMiB.toFixed(0),
           'out MiB': ((r.lakeBytes ?? r.outBytes) / 2 ** 20).toFixed(0),
           load: r.load.toFixed(2),
         },
@@ -373,6 +386,12 @@ async function main() {
       const needed = TARGET_VS_FLOOR / grokAll.workers;
       process.stdout.write(`  CPU efficiency vs node floor (events per CPU-second): ${eff.toFixed(2)} (1.6x on ${grokAll.workers} cores needs >= ${needed.toFixed(2)}) ${verdict(eff >= needed)}\n`);
     }
+    const pair = results.find((r) => r.name === 'floor-pair' && !r.failure);
+    if (pair && floor)
+      process.stdout.write(
+        `  this machine's two-thread ceiling: two floor processes at once reach ${fmtInt(pair.eventsPerSec)}/s, ${(pair.eventsPerSec / floor.eventsPerSec).toFixed(2)}x one floor; ` +
+          `Sluice reaches ${((rate / pair.eventsPerSec) * 100).toFixed(0)}% of it\n`,
+      );
     for (const ref of [REFERENCE.rsyslog, REFERENCE.syslogNg]) process.stdout.write(`  vs ${ref.label}, ${fmtInt(ref.linesPerSec)} lines/s: ${(rate / ref.linesPerSec).toFixed(2)}x\n`);
     process.stdout.write('  (rsyslog and syslog-ng figures: ../shared/research/perf-notes.md, measured on this machine)\n');
   }

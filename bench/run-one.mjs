@@ -26,6 +26,9 @@ let distributed;
 
 if (spec.kind === 'sluice') {
   const dist = (p) => pathToFileURL(join(root, 'dist', 'src', p)).href;
+  // As `sluice run` does (bin/sluice.js): worker threads start first thing.
+  const { warmUpWorkers, dropWarmWorkers } = await import(dist('core/warm_workers.js'));
+  warmUpWorkers(spec.workers);
   const { loadRegistry } = await import(dist('core/registry.js'));
   const { Agent } = await import(dist('core/agent.js'));
   const { createLogger, setLogLevel } = await import(dist('core/logger.js'));
@@ -44,6 +47,7 @@ if (spec.kind === 'sluice') {
     const { createInterface } = await import('node:readline');
     const agent = new Agent({ ...options, configString: readFileSync(spec.config, 'utf8'), configPath: undefined }, registry, createLogger('bench'));
     await agent.start();
+    dropWarmWorkers();
     startupSeconds = (performance.now() - t0) / 1000;
     const child = spawn(process.execPath, [spec.sender.script, ...spec.sender.args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -67,6 +71,7 @@ if (spec.kind === 'sluice') {
   } else {
     const agent = new Agent(options, registry, createLogger('bench'));
     await agent.start();
+    dropWarmWorkers();
     startupSeconds = (performance.now() - t0) / 1000;
     await agent.whenIdle();
     stats = agent.stats();

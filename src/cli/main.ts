@@ -8,6 +8,7 @@ import { setLogLevel, isLogLevel, createLogger } from '../core/logger.js';
 import { loadRegistry } from '../core/registry.js';
 import { loadPipelines, type LoadOptions } from '../config/load.js';
 import { Agent, formatSummary } from '../core/agent.js';
+import { dropWarmWorkers } from '../core/warm_workers.js';
 import { runTests } from './test.js';
 import { renderReference, updateReadme } from './docs.js';
 import { loadRetentionTargets, runRetention } from '../retention/run.js';
@@ -118,6 +119,8 @@ async function run(f: ConfigFlags): Promise<number> {
     process.stderr.write(`sluice: ${(e as Error).message}\n`);
     await agent.stop().catch(() => {});
     return 1;
+  } finally {
+    dropWarmWorkers();
   }
   await agent.whenIdle();
   const stats = agent.stats();

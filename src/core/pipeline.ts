@@ -15,6 +15,7 @@ import { openDeadLetterTarget, type DeadLetterEntry, type DeadLetterTarget } fro
 import type { BatchCounts } from './executor.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 import { batchBytes, receivedBuffers } from './byte_pool.js';
+import { takeWarmWorker, WORKER_URL } from './warm_workers.js';
 
 export interface PluginStats {
   id: string;
@@ -206,7 +207,7 @@ export class Pipeline {
       const watch = new Int32Array(new SharedArrayBuffer(12));
       watch[2] = -1;
       const init: WorkerInit = { model: this.model, watch: watch.buffer as SharedArrayBuffer, index };
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+      const worker = takeWarmWorker(init) ?? new Worker(WORKER_URL, { workerData: init });
       const slot: WorkerSlot = { worker, index, ready: false, jobs: new Map(), watch, timeouts: [], seen: '', since: 0, retired: false, recycle: [] };
       this.workers[index] = slot;
       worker.on('message', (m: FromWorker) => {

@@ -71,6 +71,11 @@ export function loadRegistry(): Promise<Registry> {
   return loaded;
 }
 
+/** Import every codec module (a warm worker thread does while it waits for its pipeline). */
+export async function loadCodecs(): Promise<void> {
+  await Promise.all(pluginFiles('codec').map((f) => import(pathToFileURL(join(srcDir, DIRS.codec, f)).href)));
+}
+
 /**
  * The plugins one pipeline uses, and every codec (plugins create codecs by name): what a pipeline worker
  * thread needs. Importing every plugin took a tenth of a second of each worker's start-up. A plugin's module

@@ -2,7 +2,7 @@
 // batches into per-output payloads. All per-event work happens here, on as many threads as configured.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadRegistryFor } from './registry.js';
+import { loadCodecs, loadRegistryFor } from './registry.js';
 import { createLogger } from './logger.js';
 import { PipelineExecutor } from './executor.js';
 import type { PipelineModel } from './model.js';
@@ -25,8 +25,14 @@ export type FromWorker =
   | { type: 'init-error'; error: string }
   | { type: 'closed' };
 
-const init = workerData as WorkerInit;
 const port = parentPort!;
+/** Started warm (warm_workers.ts): the pipeline arrives in the first message; meanwhile the codecs load. */
+const init: WorkerInit =
+  (workerData as WorkerInit | undefined) ??
+  (await new Promise<WorkerInit>((resolve) => {
+    void loadCodecs();
+    port.once('message', (m: { type: 'init'; init: WorkerInit }) => resolve(m.init));
+  }));
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 
 try {

@@ -16,6 +16,7 @@ import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './
 import type { Codec, CodecSpec, EventParser, Filter, FilterDef, InputDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
 import type { Registry } from './registry.js';
 import type { Logger } from './logger.js';
+import { segmentEnd } from './text_bytes.js';
 
 export const LINE_TRUNCATED_TAG = '_line_truncated';
 export const FILTER_EXCEPTION_TAG = '_filter_exception';
@@ -206,9 +207,6 @@ export interface ExecutorResult {
   counts: BatchCounts;
 }
 
-/** Bytes decoded per call (whole lines): below V8's 128 KiB large-object threshold for the string. */
-const DECODE_SEGMENT_BYTES = 64 * 1024;
-
 export class PipelineExecutor {
   private readonly filterOps: Op[];
   private readonly outputOps: Op[];
@@ -304,15 +302,7 @@ export class PipelineExecutor {
       // size: a string past 128 KiB per batch cost more than the grok filters (bench/stages.mjs).
       const decodeText = dec.decodeText;
       while (start < n) {
-        let segEnd = n;
-        if (n - start > DECODE_SEGMENT_BYTES) {
-          const nl = buf.lastIndexOf(10, start + DECODE_SEGMENT_BYTES - 1);
-          if (nl >= start) segEnd = nl + 1;
-          else {
-            const after = buf.indexOf(10, start + DECODE_SEGMENT_BYTES); // one line longer than a segment
-            segEnd = after < 0 ? n : after + 1;
-          }
-        }
+        const segEnd = segmentEnd(buf, start);
         const text = decodeText(buf, start, segEnd);
         const base = start;
         const ascii = text.length === segEnd - start;

@@ -40,28 +40,32 @@ export class TextBytes {
   }
 }
 
-/** Bytes decoded per call when splitting into lines: the strings stay below the large-object threshold. */
-const LINE_SEGMENT_BYTES = 64 * 1024;
+/** Bytes decoded per call: the strings stay below V8's large-object threshold (see above). */
+export const SEGMENT_BYTES = 64 * 1024;
+
+/**
+ * Where the segment of whole lines starting at `start` ends: after the last newline within SEGMENT_BYTES, or
+ * after the first one past it when a single line is longer, or at the end of `buf`.
+ */
+export function segmentEnd(buf: Buffer, start: number): number {
+  const n = buf.length;
+  if (n - start <= SEGMENT_BYTES) return n;
+  const nl = buf.lastIndexOf(10, start + SEGMENT_BYTES - 1);
+  if (nl >= start) return nl + 1;
+  const after = buf.indexOf(10, start + SEGMENT_BYTES);
+  return after < 0 ? n : after + 1;
+}
 
 /**
  * The UTF-8 lines of `buf` (split on `\n`; a final empty line is not one), decoded a segment of whole lines
- * at a time rather than as one string (see above). A multi-byte character never spans a newline, so cutting
- * after one is safe.
+ * at a time rather than as one string. A multi-byte character never spans a newline, so cutting after one is
+ * safe.
  */
 export function utf8Lines(buf: Buffer): string[] {
   const lines: string[] = [];
   const n = buf.length;
-  let start = 0;
-  while (start < n) {
-    let end = n;
-    if (n - start > LINE_SEGMENT_BYTES) {
-      const nl = buf.lastIndexOf(10, start + LINE_SEGMENT_BYTES - 1);
-      if (nl >= start) end = nl + 1;
-      else {
-        const after = buf.indexOf(10, start + LINE_SEGMENT_BYTES);
-        end = after < 0 ? n : after + 1;
-      }
-    }
+  for (let start = 0; start < n; ) {
+    const end = segmentEnd(buf, start);
     const segment = buf.toString('utf8', start, end).split('\n');
     if (end < n || segment[segment.length - 1] === '') segment.pop(); // the piece after the segment's last newline
     for (const line of segment) lines.push(line);

@@ -461,10 +461,7 @@ export class Pipeline {
       const job = this.pending.shift()!;
       job.worker = best;
       best.jobs.set(job.seq, job);
-      const b = job.batch;
-      // Structured cloning copies a view's whole ArrayBuffer: send only the batch's own bytes (shared memory is
-      // not copied at all).
-      if (b.kind === 'bytes' && !(b.data.buffer instanceof SharedArrayBuffer) && b.data.byteLength !== b.data.buffer.byteLength) job.batch = { ...b, data: b.data.slice() };
+      // Bytes batches are in shared memory (submit): posting them copies nothing.
       const recycle = best.recycle.length ? best.recycle.splice(0) : undefined;
       const msg: ToWorker = { type: 'batch', seq: job.seq, input: job.input, batch: job.batch, skips: job.skips.length ? job.skips : undefined, recycle };
       try {

@@ -73,7 +73,7 @@ export function loadRegistry(): Promise<Registry> {
 
 /** Import every codec module (a warm worker thread does while it waits for its pipeline). */
 export async function loadCodecs(): Promise<void> {
-  await Promise.all(pluginFiles('codec').map((f) => import(pathToFileURL(join(srcDir, DIRS.codec, f)).href)));
+  await registerFiles(new Registry(), pluginFiles('codec').map((f) => ['codec', f] as [PluginKind, string]));
 }
 
 /**

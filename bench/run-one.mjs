@@ -29,14 +29,15 @@ if (spec.kind === 'sluice') {
   // As `sluice run` does (bin/sluice.js): worker threads start first thing.
   const { warmUpWorkers, dropWarmWorkers } = await import(dist('core/warm_workers.js'));
   warmUpWorkers(spec.workers);
-  const { loadRegistry } = await import(dist('core/registry.js'));
+  const { Registry } = await import(dist('core/registry.js'));
   const { Agent } = await import(dist('core/agent.js'));
   const { createLogger, setLogLevel } = await import(dist('core/logger.js'));
   setLogLevel(spec.logLevel ?? 'warn');
   // As the CLI does: the bundled examples find their side files through these.
   process.env.SLUICE_EXAMPLES_DIR ??= join(root, 'examples');
   process.env.SLUICE_DATA ??= spec.pathData;
-  const registry = await loadRegistry();
+  // As the CLI does: plugins load as the configuration names them.
+  const registry = new Registry();
   const options = { configPath: spec.config, pathData: spec.pathData, workers: spec.workers };
   if (spec.batchSize) options.batchSize = spec.batchSize;
   if (spec.sender) {

@@ -6,9 +6,10 @@ import { parseConfig } from './parser.js';
 import { readConfigSources, parseConfigSources } from './sources.js';
 import { loadPipelinesYml, type PipelineSettings } from './pipelines-yml.js';
 import { compilePipeline } from './compile.js';
-import type { PipelineAST } from './ast.js';
+import type { Node as AstNode, PipelineAST } from './ast.js';
 import type { PipelineModel, PipelineRunSettings } from '../core/model.js';
 import type { Registry } from '../core/registry.js';
+import type { PluginKind } from '../core/plugin.js';
 import { checkDeadLetterTarget } from '../core/dlq/index.js';
 
 export interface LoadOptions {
@@ -74,9 +75,45 @@ function errorText(e: unknown): string {
 }
 
 /** Load and validate every pipeline; collects all errors instead of stopping at the first. */
+interface ConfigEntry {
+  id: string;
+  ast?: PipelineAST;
+  sources: string[];
+  settings: Partial<PipelineRunSettings>;
+  entry?: PipelineSettings;
+}
+
+/**
+ * The plugins the configurations name (inputs, filters, outputs; codecs are all wanted anyway), so that only
+ * their modules are loaded (Registry.ensure). Configurations that do not read or parse are skipped here:
+ * loadPipelines reports them.
+ */
+export function configPluginNames(opts: LoadOptions): Array<[PluginKind, string]> {
+  const names: Array<[PluginKind, string]> = [];
+  const walk = (kind: PluginKind, nodes: AstNode[]): void => {
+    for (const n of nodes) {
+      if (n.kind === 'plugin') names.push([kind, n.name]);
+      else for (const b of n.branches) walk(kind, b.body);
+    }
+  };
+  for (const e of readConfigEntries(opts, []))
+    if (e.ast) {
+      walk('input', e.ast.input);
+      walk('filter', e.ast.filter);
+      walk('output', e.ast.output);
+    }
+  return names;
+}
+
 export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult {
   const errors: string[] = [];
-  const entries: Array<{ id: string; ast?: PipelineAST; sources: string[]; settings: Partial<PipelineRunSettings>; entry?: PipelineSettings }> = [];
+  const entries = readConfigEntries(opts, errors);
+  return compileEntries(opts, entries, errors, registry);
+}
+
+/** Read and parse the configurations of the options (errors are appended to `errors`). */
+function readConfigEntries(opts: LoadOptions, errors: string[]): ConfigEntry[] {
+  const entries: ConfigEntry[] = [];
   const given = [opts.configPath, opts.configString, opts.pipelinesYml].filter((x) => x !== undefined).length;
   if (given > 1) errors.push('give only one of -f, -e and --pipelines');
   if (opts.configString !== undefined) {
@@ -119,7 +156,10 @@ export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult
     }
     if (opts.only) for (const id of opts.only) if (!list.some((p) => p.id === id)) errors.push(`no pipeline '${id}' in ${opts.pipelinesYml}`);
   } else errors.push('no configuration: give -f PATH, -e CONFIG or --pipelines FILE');
+  return entries;
+}
 
+function compileEntries(opts: LoadOptions, entries: ConfigEntry[], errors: string[], registry: Registry): LoadResult {
   const pipelines: LoadedPipeline[] = [];
   for (const e of entries) {
     if (!e.ast) continue;

@@ -1,10 +1,10 @@
 // Runs several pipelines in one process (each with its own workers and bounded queues, so a blocked output
 // in one does not stall the others), stops them cleanly, and reloads changed configs without losing events.
 
-import { loadPipelines, type LoadOptions, type LoadedPipeline } from '../config/load.js';
+import { configPluginNames, loadPipelines, type LoadOptions, type LoadedPipeline } from '../config/load.js';
 import { ConfigError } from '../config/compile.js';
 import { Pipeline, type PipelineStats } from './pipeline.js';
-import type { Registry } from './registry.js';
+import { allCodecs, type Registry } from './registry.js';
 import type { Logger } from './logger.js';
 
 export class Agent {
@@ -20,7 +20,9 @@ export class Agent {
     private readonly logger: Logger,
   ) {}
 
-  private load(): LoadedPipeline[] {
+  private async load(): Promise<LoadedPipeline[]> {
+    // The registry may hold only some plugins (sluice run loads what its configurations name).
+    await this.registry.ensure([...allCodecs(), ...configPluginNames(this.options)]);
     const { pipelines, errors } = loadPipelines(this.options, this.registry);
     if (errors.length) throw new ConfigError(errors);
     return pipelines;
@@ -28,7 +30,7 @@ export class Agent {
 
   /** Start every pipeline; resolves once all are running. */
   async start(): Promise<void> {
-    for (const p of this.load()) await this.startPipeline(p);
+    for (const p of await this.load()) await this.startPipeline(p);
   }
 
   private async startPipeline(p: LoadedPipeline): Promise<void> {
@@ -62,7 +64,7 @@ export class Agent {
       if (this.stopped) return;
       let next: LoadedPipeline[];
       try {
-        next = this.load();
+        next = await this.load();
       } catch (e) {
         this.logger.error('reload: configuration invalid; keeping the running pipelines', { error: (e as Error).message });
         return;

@@ -24,8 +24,25 @@ export class Registry {
   all(kind: PluginKind): PluginDef[] {
     return [...(this.byKind.get(kind)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name));
   }
+  /** Every plugin of this kind there is, loaded or not (a plugin's module file is named after it). */
   names(kind: PluginKind): string[] {
-    return this.all(kind).map((d) => d.name);
+    const found = pluginFiles(kind).map((f) => f.slice(0, -'.js'.length));
+    for (const d of this.all(kind)) if (!found.includes(d.name)) found.push(d.name);
+    return found.sort((a, b) => a.localeCompare(b));
+  }
+
+  /**
+   * Import the modules of these plugins that are not loaded yet (unknown names are left for the config
+   * compiler to report). `sluice run` loads only what its configurations name: importing every plugin took
+   * a tenth of a second of its start-up.
+   */
+  async ensure(wanted: ReadonlyArray<readonly [PluginKind, string]>): Promise<void> {
+    const files = new Map<string, [PluginKind, string]>();
+    for (const [kind, name] of wanted) {
+      const file = `${name}.js`;
+      if (!this.get(kind, name) && pluginFiles(kind).includes(file)) files.set(`${kind}/${file}`, [kind, file]);
+    }
+    await registerFiles(this, [...files.values()]);
   }
 
   /** Validate codec settings and create the codec; throws OptionError listing every problem. */
@@ -71,26 +88,24 @@ export function loadRegistry(): Promise<Registry> {
   return loaded;
 }
 
-/** Import every codec module (a warm worker thread does while it waits for its pipeline). */
-export async function loadCodecs(): Promise<void> {
-  await registerFiles(new Registry(), pluginFiles('codec').map((f) => ['codec', f] as [PluginKind, string]));
+/** Every codec (plugins create codecs by name, so a registry that runs pipelines has them all). */
+export function allCodecs(): Array<[PluginKind, string]> {
+  return pluginFiles('codec').map((f) => ['codec', f.slice(0, -'.js'.length)]);
 }
 
-/**
- * The plugins one pipeline uses, and every codec (plugins create codecs by name): what a pipeline worker
- * thread needs. Importing every plugin took a tenth of a second of each worker's start-up. A plugin's module
- * file is named after the plugin.
- */
+/** Import every codec module (a warm worker thread does while it waits for its pipeline). */
+export async function loadCodecs(): Promise<void> {
+  await new Registry().ensure(allCodecs());
+}
+
+/** The plugins one pipeline uses, and every codec: what a pipeline worker thread needs. */
 export async function loadRegistryFor(model: PipelineModel): Promise<Registry> {
   const reg = new Registry();
-  const wanted: Array<[PluginKind, string]> = [
+  await reg.ensure([
+    ...allCodecs(),
     ...model.inputs.map((p) => ['input', p.name] as [PluginKind, string]),
     ...[...plugins(model.filters)].map((p) => ['filter', p.name] as [PluginKind, string]),
     ...[...plugins(model.outputs)].map((p) => ['output', p.name] as [PluginKind, string]),
-  ];
-  const files = new Map<string, [PluginKind, string]>();
-  for (const f of pluginFiles('codec')) files.set(`codec/${f}`, ['codec', f]);
-  for (const [kind, name] of wanted) files.set(`${kind}/${name}.js`, [kind, `${name}.js`]);
-  await registerFiles(reg, [...files.values()]);
+  ]);
   return reg;
 }

@@ -38,9 +38,13 @@ export class Registry {
    */
   async ensure(wanted: ReadonlyArray<readonly [PluginKind, string]>): Promise<void> {
     const files = new Map<string, [PluginKind, string]>();
+    const listed = new Map<PluginKind, string[]>();
     for (const [kind, name] of wanted) {
       const file = `${name}.js`;
-      if (!this.get(kind, name) && pluginFiles(kind).includes(file)) files.set(`${kind}/${file}`, [kind, file]);
+      if (this.get(kind, name)) continue;
+      let list = listed.get(kind);
+      if (!list) listed.set(kind, (list = pluginFiles(kind)));
+      if (list.includes(file)) files.set(`${kind}/${file}`, [kind, file]);
     }
     await registerFiles(this, [...files.values()]);
   }

@@ -13,6 +13,7 @@ import { defineInput, type Input, type InputSink } from '../core/plugin.js';
 import { openStore, type ObjectStore } from '../lake/storage.js';
 import { parseTime, sanitizeType } from '../lake/layout.js';
 import { parseShard, planReplay, type PlannedObject } from '../lake/plan.js';
+import { S3_CONNECTION_OPTIONS } from './s3/options.js';
 
 interface LakeInputConfig {
   url: string;
@@ -99,9 +100,9 @@ export default defineInput<LakeInputConfig>({
     until: { type: 'string', description: 'End of the range, exclusive (ISO 8601, or `2h` / `7d` ago).' },
     shard: { type: 'string', default: '0/1', description: '`i/n`: read only the objects whose key hashes to i modulo n (for n processes side by side).' },
     region: { type: 'string', description: 'AWS region of an S3 lake.' },
-    endpoint: { type: 'string', description: 'Endpoint of an S3-compatible service.' },
-    access_key_id: { type: 'string', description: 'Access key id (default: AWS_ACCESS_KEY_ID).' },
-    secret_access_key: { type: 'password', description: 'Secret access key (default: AWS_SECRET_ACCESS_KEY).' },
+    endpoint: S3_CONNECTION_OPTIONS.endpoint,
+    access_key_id: S3_CONNECTION_OPTIONS.access_key_id,
+    secret_access_key: S3_CONNECTION_OPTIONS.secret_access_key,
     force_path_style: { type: 'boolean', default: false, description: 'Path-style bucket addressing (S3-compatible servers).' },
     batch_lines: { type: 'number', default: 1000, description: 'Lines per batch handed to the pipeline.' },
   },

@@ -19,6 +19,7 @@ import { TextBytes } from '../core/text_bytes.js';
 import { openStore, type ObjectStore } from '../lake/storage.js';
 import { batchHash, objectName, partitionOf, partitionPrefix, sanitizeType, schemaKey, type LakeFormat } from '../lake/layout.js';
 import { flatten, inferSchema, mergeSchema, writeParquet, type LakeSchema } from '../lake/parquet.js';
+import { S3_CONNECTION_OPTIONS } from '../inputs/s3/options.js';
 
 interface S3OutputConfig {
   path?: string;
@@ -62,10 +63,10 @@ export default defineOutput<S3OutputConfig>({
     bucket: { type: 'string', description: 'S3 bucket (or `s3://bucket/prefix`). Either `bucket` or `path` is required.' },
     prefix: { type: 'string', default: '', description: 'Key prefix (folder) of the lake inside the bucket or directory.' },
     region: { type: 'string', description: 'AWS region (default: AWS_REGION, else us-east-1).' },
-    endpoint: { type: 'string', description: 'Endpoint of an S3-compatible service (MinIO, Ceph, …), e.g. `http://127.0.0.1:9000`.' },
-    access_key_id: { type: 'string', description: 'Access key id (default: AWS_ACCESS_KEY_ID and the SDK\'s usual credential chain). Use `${VAR}`.' },
-    secret_access_key: { type: 'password', description: 'Secret access key (default: AWS_SECRET_ACCESS_KEY). Use `${VAR}`.' },
-    session_token: { type: 'password', description: 'Session token of temporary credentials.' },
+    endpoint: S3_CONNECTION_OPTIONS.endpoint,
+    access_key_id: S3_CONNECTION_OPTIONS.access_key_id,
+    secret_access_key: S3_CONNECTION_OPTIONS.secret_access_key,
+    session_token: S3_CONNECTION_OPTIONS.session_token,
     force_path_style: { type: 'boolean', default: false, description: 'Address the bucket as `endpoint/bucket/key` (needed by most S3-compatible servers).' },
     format: { type: 'string', default: 'raw', enum: ['raw', 'parquet'], description: '`raw`: the original lines, for replay and audit; `parquet`: the processed events, for queries.' },
     type: {

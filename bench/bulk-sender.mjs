@@ -8,13 +8,12 @@
 // answered. Exits non-zero when a request or an item was refused.
 
 import { Agent, request } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { fileLines } from './lib.mjs';
 
 const [file, portArg, connArg, docsArg] = process.argv.slice(2);
 const port = Number(portArg);
 const connections = Number(connArg ?? 8);
 const docsPerRequest = Number(docsArg ?? 1000);
-const text = readFileSync(file, 'utf8');
 
 const ACTION = '{"index":{"_index":"logs-asa"}}\n';
 const bodies = [];
@@ -22,12 +21,7 @@ let parts = [];
 let n = 0;
 let bytes = 0;
 const base = Date.UTC(2026, 10, 28, 11, 55, 26);
-for (let start = 0; start < text.length; ) {
-  let end = text.indexOf('\n', start);
-  if (end < 0) end = text.length;
-  const line = text.slice(start, end);
-  start = end + 1;
-  if (!line) continue;
+for (const line of fileLines(file)) {
   parts.push(ACTION, `{"@timestamp":"${new Date(base + n).toISOString()}","message":${JSON.stringify(line)}}\n`);
   n++;
   if (parts.length === 2 * docsPerRequest) {

@@ -24,6 +24,18 @@ export function sluiceNodeFlags() {
   return m ? m[1].split(/\s+/).filter(Boolean) : [];
 }
 
+/** The non-empty lines of a text file (the network senders' input). */
+export function* fileLines(file) {
+  const text = readFileSync(file, 'utf8');
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line) yield line;
+  }
+}
+
 export async function ensureData(count, seed) {
   const dataDir = join(benchDir, 'data');
   mkdirSync(dataDir, { recursive: true });

@@ -6,21 +6,15 @@
 // TCP backpressure); prints `sent` when every connection was closed.
 
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
+import { fileLines } from './lib.mjs';
 
 const [file, portArg, connArg] = process.argv.slice(2);
 const port = Number(portArg);
 const connections = Number(connArg ?? 8);
-const text = readFileSync(file, 'utf8');
 const parts = Array.from({ length: connections }, () => []);
 let n = 0;
 let bytes = 0;
-for (let start = 0; start < text.length; ) {
-  let end = text.indexOf('\n', start);
-  if (end < 0) end = text.length;
-  const line = text.slice(start, end);
-  start = end + 1;
-  if (!line) continue;
+for (const line of fileLines(file)) {
   const close = line.indexOf('>');
   const pri = close > 0 ? line.slice(0, close + 1) : '<134>';
   const msg = `${pri}1 2026-11-28T11:55:26.${String(n % 1_000_000).padStart(6, '0')}+00:00 bench-host asa - - - ${line.slice(close + 1)}\n`;

@@ -2,18 +2,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRegistry } from '../../src/core/registry.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
 import { sharedFile } from '../helpers.js';
-
-function readJsonLines(file: string): Array<Record<string, any>> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-}
+import { readJsonLines } from '../support/sluice.js';
 
 async function run(config: string, dir: string) {
   const agent = new Agent({ configString: config, pathData: join(dir, 'data'), workers: 2, batchSize: 50 }, await loadRegistry(), createLogger('test'));

@@ -10,19 +10,12 @@ import { loadRegistry } from '../../src/core/registry.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
 import { repoRoot } from '../helpers.js';
+import { readJsonLines } from '../support/sluice.js';
 
 const bin = join(repoRoot, 'bin', 'sluice.js');
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'sluice-rt-'));
-}
-
-function readJsonLines(file: string): Array<Record<string, any>> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
 }
 
 async function runConfig(config: string, dir: string, workers = 2, batchSize = 100) {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
 import { waitFor } from './fake_sink.js';
 import { need, rsyslogd, syslogNg } from '../support/es-shippers.js';
+import { readJsonLines } from '../support/sluice.js';
 
 const N = 3000;
 
@@ -26,14 +27,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-function readJsonLines(file: string): Array<Record<string, any>> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
 }
 
 async function startSluice(dir: string, port: number): Promise<{ agent: Agent; out: string }> {

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRegistry } from '../../src/core/registry.js';
@@ -14,13 +14,9 @@ import { createLogger } from '../../src/core/logger.js';
 import { Agent } from '../../src/core/agent.js';
 import { waitFor } from './fake_sink.js';
 import { freePort, octet, sendTcp, sleep, stopAll, track } from './net_helpers.js';
+import { readJsonLines as rows } from '../support/sluice.js';
 
 after(stopAll);
-
-function rows(file: string): Array<Record<string, any>> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
 function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {

@@ -62,6 +62,11 @@ export function readLines(...files: string[]): string[] {
   return lines;
 }
 
+/** Events of JSON-lines files, whole lines only (see readLines): safe to poll while a pipeline writes. */
+export function readJsonLines(...files: string[]): Array<Record<string, any>> {
+  return readLines(...files).map((l) => JSON.parse(l) as Record<string, any>);
+}
+
 /** Poll `check` until it returns true; fail with `describe()` after `timeoutMs` (a safety net, not a timing assertion). */
 export async function waitFor(check: () => boolean | Promise<boolean>, describe: () => string, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -167,9 +167,46 @@ function partOf(dtf: Intl.DateTimeFormat, d: Date, type: Intl.DateTimeFormatPart
   return dtf.formatToParts(d).find((p) => p.type === type)?.value ?? '';
 }
 
-function localeNames(locale: string): LocaleNames {
-  let names = NAME_CACHE.get(locale);
-  if (names !== undefined) return names;
+/** A locale's month, weekday, half-day and era names, as ICU gives them (format context, with stand-alone forms). */
+export interface NameTables {
+  monthsShort: string[];
+  monthsLong: string[];
+  /** Per month: stand-alone [short, long]. */
+  monthsAlone: string[][];
+  daysShort: string[];
+  daysLong: string[];
+  /** Per weekday (Monday first): stand-alone [short, long]. */
+  daysAlone: string[][];
+  am: string;
+  pm: string;
+  bc: string;
+  ad: string;
+}
+
+const EN_MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const EN_MONTHS_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const EN_DAYS_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const EN_DAYS_LONG = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/**
+ * en-US, the default locale, written out: asking ICU costs each thread about 10 ms of locale data at start-up.
+ * A test checks it against ICU.
+ */
+export const EN_US_NAMES: NameTables = {
+  monthsShort: EN_MONTHS_SHORT,
+  monthsLong: EN_MONTHS_LONG,
+  monthsAlone: EN_MONTHS_SHORT.map((m, i) => [m, EN_MONTHS_LONG[i]!]),
+  daysShort: EN_DAYS_SHORT,
+  daysLong: EN_DAYS_LONG,
+  daysAlone: EN_DAYS_SHORT.map((d, i) => [d, EN_DAYS_LONG[i]!]),
+  am: 'AM',
+  pm: 'PM',
+  bc: 'BC',
+  ad: 'AD',
+};
+
+/** A locale's names from ICU (Intl). */
+export function intlNameTables(locale: string): NameTables {
   const utc = { timeZone: 'UTC' } as const;
   const fmt = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...utc, ...o });
   // Format-context names (as Java's DateFormatSymbols), falling back to stand-alone ones where the
@@ -212,7 +249,15 @@ function localeNames(locale: string): LocaleNames {
   const bc = partOf(eraFmt, new Date(Date.UTC(-100, 0, 1)), 'era') || 'BC';
   const ad = partOf(eraFmt, new Date(Date.UTC(2000, 0, 1)), 'era') || 'AD';
 
-  const variants = (s: string) => [s, s.toLocaleLowerCase(locale), s.toLocaleUpperCase(locale)];
+  return { monthsShort, monthsLong, monthsAlone, daysShort, daysLong, daysAlone, am, pm, bc, ad };
+}
+
+function localeNames(locale: string): LocaleNames {
+  let names = NAME_CACHE.get(locale);
+  if (names !== undefined) return names;
+  const { monthsShort, monthsLong, monthsAlone, daysShort, daysLong, daysAlone, am, pm, bc, ad } = locale === 'en-US' ? EN_US_NAMES : intlNameTables(locale);
+  // en-US names are ASCII: plain case mapping gives the same as the locale's, without ICU.
+  const variants = locale === 'en-US' ? (s: string) => [s, s.toLowerCase(), s.toUpperCase()] : (s: string) => [s, s.toLocaleLowerCase(locale), s.toLocaleUpperCase(locale)];
   const months = new TextMatcher();
   for (let m = 0; m < 12; m++)
     for (const s of [monthsShort[m]!, monthsLong[m]!, ...monthsAlone[m]!]) for (const v of variants(s)) months.add(v, m + 1);

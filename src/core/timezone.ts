@@ -5,6 +5,8 @@
 // of the chunk, then a binary search down to the second for each transition found), plus the last
 // span used: the common lookup is two comparisons.
 
+import { readlinkSync } from 'node:fs';
+
 export const MS_PER_SECOND = 1000;
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_HOUR = 3_600_000;
@@ -262,6 +264,11 @@ export function formatOffsetId(offsetMs: number): string {
   return s === 0 ? base : `${base}:${String(s).padStart(2, '0')}`;
 }
 
+/** Ids that ICU resolves to UTC (compared lower-cased, as ICU compares them). */
+const UTC_ALIASES = new Set(
+  ['UTC', 'UCT', 'Universal', 'Zulu', 'GMT', 'GMT0', 'GMT+0', 'GMT-0', 'Greenwich'].flatMap((n) => [n, `Etc/${n}`]).map((n) => n.toLowerCase()),
+);
+
 const OFFSET_ID = /^(?:UTC|GMT|UT)?([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?$/;
 
 function createZone(id: string, allowOffsets: boolean): Zone | null {
@@ -278,6 +285,8 @@ function createZone(id: string, allowOffsets: boolean): Zone | null {
     }
   }
   if (id.length === 0 || id.length > 64) return null;
+  // Known without asking ICU: its zone data costs a thread about 20 ms to load, and UTC is the usual platform zone.
+  if (UTC_ALIASES.has(id.toLowerCase())) return id === 'UTC' ? UTC : new FixedZone(id, 0);
   let canonical: string;
   try {
     canonical = new Intl.DateTimeFormat('en-US', { timeZone: id }).resolvedOptions().timeZone;
@@ -323,8 +332,28 @@ let platformZone: Zone | undefined;
 /** The platform's default zone (`TZ`), as Logstash uses when no `timezone` is configured. */
 export function defaultZone(): Zone {
   if (platformZone === undefined) {
-    const id = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const id = utcPlatformZoneId() ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
     platformZone = (id ? resolveZone(id) : undefined) ?? UTC;
   }
   return platformZone;
+}
+
+/**
+ * The platform zone's id when it is UTC under another name, read where ICU reads it (`TZ`, else the
+ * /etc/localtime link) and confirmed by the engine's own local time; undefined otherwise (ask ICU).
+ */
+function utcPlatformZoneId(): string | undefined {
+  let id = process.env.TZ;
+  if (id === undefined) {
+    try {
+      const link = readlinkSync('/etc/localtime');
+      const at = link.lastIndexOf('zoneinfo/');
+      if (at >= 0) id = link.slice(at + 'zoneinfo/'.length);
+    } catch {
+      return undefined;
+    }
+  } else if (id.startsWith(':')) id = id.slice(1);
+  if (id === undefined || !UTC_ALIASES.has(id.toLowerCase())) return undefined;
+  const year = new Date().getFullYear();
+  return new Date(year, 0, 1).getTimezoneOffset() === 0 && new Date(year, 6, 1).getTimezoneOffset() === 0 ? id : undefined;
 }

@@ -7,10 +7,13 @@ import {
   parseIso8601,
   guessYear,
   JodaPatternError,
+  EN_US_NAMES,
+  intlNameTables,
   type JodaParserOptions,
 } from '../../src/core/joda.js';
 import { resolveZone, UTC, daysFromCivil, civilFromDays, isoWeeksInYear } from '../../src/core/timezone.js';
 import { Event } from '../../src/core/event.js';
+import { execFileSync } from 'node:child_process';
 
 const at = (iso: string) => new Date(iso);
 const ms = (iso: string) => Date.parse(iso);
@@ -405,4 +408,40 @@ test('calendar: day numbers round-trip, week-years have 52 or 53 weeks', () => {
   }
   assert.equal(isoWeeksInYear(2026), 53);
   assert.equal(isoWeeksInYear(2025), 52);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Names and zones known without ICU (start-up)
+
+test('the written-out en-US names are what ICU gives for en-US', () => {
+  assert.deepEqual(EN_US_NAMES, intlNameTables('en-US'));
+  // and they parse as before, in any case
+  assert.equal(parse('dd MMMM yyyy EEE', '04 september 2026 fri'), '2026-09-04T00:00:00.000Z');
+  assert.equal(parse('MMM dd yyyy hh:mm a', 'SEP 04 2026 03:05 pm'), '2026-09-04T15:05:00.000Z');
+});
+
+test('UTC under its other names resolves without ICU to the zone ICU would give', () => {
+  for (const id of ['UTC', 'Etc/UTC', 'etc/utc', 'UCT', 'Etc/Universal', 'Zulu', 'GMT', 'Etc/GMT', 'GMT0', 'Etc/GMT-0', 'Greenwich']) {
+    assert.equal(new Intl.DateTimeFormat('en-US', { timeZone: id }).resolvedOptions().timeZone, 'UTC', id);
+    const z = resolveZone(id)!;
+    assert.equal(z.offsetAt(Date.parse('2026-07-01T00:00:00Z')), 0, id);
+    if (id === 'UTC') assert.equal(z, UTC);
+  }
+  assert.notEqual(resolveZone('Europe/London')!.offsetAt(Date.parse('2026-07-01T00:00:00Z')), 0, 'a zone at 0 only in winter is not UTC');
+});
+
+test('the platform zone (TZ) is the one ICU reports, on the UTC shortcut and off it', () => {
+  const script = `import('${new URL('../../src/core/timezone.js', import.meta.url).href}').then((m) => {
+    const z = m.defaultZone();
+    const icu = m.resolveZone(new Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const t = [Date.parse('2026-01-15T12:00:00Z'), Date.parse('2026-07-15T12:00:00Z')];
+    process.stdout.write(JSON.stringify([t.map((x) => z.offsetAt(x)), t.map((x) => icu.offsetAt(x))]));
+  })`;
+  // undefined: no TZ, the zone comes from /etc/localtime
+  for (const tz of [undefined, 'Etc/UTC', ':UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']) {
+    const env = { ...process.env, TZ: tz };
+    if (tz === undefined) delete env.TZ;
+    const [ours, icu] = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })) as number[][];
+    assert.deepEqual(ours, icu, String(tz));
+  }
 });

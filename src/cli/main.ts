@@ -9,11 +9,8 @@ import { loadRegistry, Registry } from '../core/registry.js';
 import { loadPipelines, type LoadOptions } from '../config/load.js';
 import { Agent, formatSummary } from '../core/agent.js';
 import { dropWarmWorkers } from '../core/warm_workers.js';
-import { runTests } from './test.js';
-import { renderReference, updateReadme } from './docs.js';
-import { loadRetentionTargets, runRetention } from '../retention/run.js';
 import { addLakeCommands } from './lake.js';
-import { dlqList, dlqReplay, streamStatus } from './stream.js';
+// The other commands' modules load when they run: `sluice run` starts sooner without them.
 
 /** The installed package's root (bin, examples, patterns). */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -176,6 +173,7 @@ export function buildProgram(): Command {
     .action(async (config: string, tests: string, o: Record<string, string>) => {
       if (o['log.level'] && isLogLevel(o['log.level'])) setLogLevel(o['log.level']);
       process.env.SLUICE_EXAMPLES_DIR ??= join(packageRoot, 'examples');
+      const { runTests } = await import('./test.js');
       process.exitCode = await runTests(config, tests, process.stdout);
     });
 
@@ -188,6 +186,7 @@ export function buildProgram(): Command {
     .requiredOption('--config <file>', 'retention config (YAML): `elasticsearch:` clusters with index patterns, `lake:` with url; maximum ages in days')
     .option('--dry-run', 'print what would be deleted, delete nothing')
     .action(async (o: { config: string; dryRun?: boolean }) => {
+      const { loadRetentionTargets, runRetention } = await import('../retention/run.js');
       const targets = loadRetentionTargets(o.config);
       process.exitCode = await runRetention(targets, {
         dryRun: Boolean(o.dryRun),
@@ -206,6 +205,7 @@ export function buildProgram(): Command {
       const o = cmd.opts() as Record<string, unknown>;
       const f = flags(cmd);
       const configured = f.pathConfig || f.configString !== undefined || f.pipelines;
+      const { dlqList } = await import('./stream.js');
       process.exitCode = await dlqList(o.target as string | undefined, configured ? loadOptions(f, false) : undefined, { json: Boolean(o.json), pipelineId: o.pipelineId as string | undefined, limit: o.limit as number | undefined }, (t) => process.stdout.write(t));
     });
   withConfigFlags(dlq.command('replay').description("re-inject dead-letter entries into a pipeline (its filters and outputs); replayed entries are removed"))
@@ -214,6 +214,7 @@ export function buildProgram(): Command {
     .option('--keep', 'keep the entries in the queue after the replay')
     .action(async (_o, cmd: Command) => {
       const o = cmd.opts() as Record<string, unknown>;
+      const { dlqReplay } = await import('./stream.js');
       process.exitCode = await dlqReplay(o.target as string | undefined, loadOptions(flags(cmd), false), { pipelineId: o.pipelineId as string | undefined, keep: Boolean(o.keep) }, (t) => process.stderr.write(t));
     });
 
@@ -246,6 +247,7 @@ export function buildProgram(): Command {
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       try {
+        const { streamStatus } = await import('./stream.js');
         process.exitCode = await streamStatus(
           { servers: o.servers.split(',').map((s) => s.trim()).filter(Boolean), stream: o.stream, consumer: o.consumer, format, interval, namespace: o.namespace, dimensions, signal: stop.signal },
           (t) => process.stdout.write(t),
@@ -263,6 +265,7 @@ export function buildProgram(): Command {
     .option('--check <readme>', 'exit non-zero if the README\'s reference is out of date')
     .action(async (o: { write?: string; check?: string }) => {
       const registry = await loadRegistry();
+      const { renderReference, updateReadme } = await import('./docs.js');
       if (o.write || o.check) {
         const file = (o.write ?? o.check)!;
         if (!existsSync(file)) throw new Error(`${file} not found`);

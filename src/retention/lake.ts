@@ -2,7 +2,7 @@
 // ended more than max_age_days ago. One candidate per partition; removing it deletes its objects.
 
 import { applyLakeRetention, deleteLakePartition } from '../lake/retention.js';
-import { lakeRetentionSettings } from '../cli/lake.js';
+import { lakeRetentionSettings } from '../cli/lake_actions.js';
 import type { RetentionSection, RetentionTarget } from './target.js';
 
 export const lakeRetention: RetentionSection = {

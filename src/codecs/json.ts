@@ -36,6 +36,9 @@ export default defineCodec<JsonConfig>({
       encode(event) {
         return stringifyEvent(event.data);
       },
+      encodeTo(event, out) {
+        out.pushEvent(event.data);
+      },
     };
   },
 });

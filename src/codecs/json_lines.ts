@@ -43,6 +43,11 @@ export default defineCodec<JsonLinesConfig>({
       encode(event) {
         return stringifyEvent(event.data) + delimiter;
       },
+      encodeTo(event, out) {
+        out.pushEvent(event.data);
+        if (delimiter === '\n') out.pushByte(10);
+        else out.push(delimiter);
+      },
     };
   },
 });

@@ -4,6 +4,7 @@
 
 import type { Event, EventData } from './event.js';
 import type { Logger } from './logger.js';
+import type { TextBytes } from './text_bytes.js';
 
 export type PluginKind = 'input' | 'filter' | 'output' | 'codec';
 
@@ -231,6 +232,8 @@ export interface Codec {
   decode(message: string, emit: (data: EventData) => void): void;
   /** Encode one event, including its delimiter (line codecs end with '\n'). */
   encode(event: Event): string;
+  /** Encode one event into bytes: the UTF-8 of what `encode` returns, without a string per event (outputs that gather bytes). */
+  encodeTo?(event: Event, out: TextBytes): void;
   /** Present on codecs that join lines (multiline). */
   createJoiner?(): LineJoiner;
   /** Character encoding of input bytes (see codecs/support/charset.ts); UTF-8 when absent. */

@@ -1,41 +1,219 @@
-// Building one string per batch and converting it at the end is the obvious way to encode a batch, and a slow
-// one in V8: a string past 128 KiB lives in the large-object space, and building, flattening and
-// UTF-8-encoding one such string per batch cost twice the JSON encoding itself (bench/stages.mjs). Text is
-// gathered in pieces below that size and written once into a buffer of this thread's output pool (never
-// Node's shared Buffer pool, which moving to another thread would detach).
+// Encoded output is written straight into bytes. Building a string per event (JSON.stringify), joining them and
+// converting the result to UTF-8 cost twice what writing the bytes does: JSON.stringify copies every character
+// into a string (checking each for escapes), the joined string is copied again when flattened, measured and
+// encoded. TextBytes writes JSON and text into one buffer of this thread's output pool (never Node's shared
+// Buffer pool, which moving to another thread would detach), checking and copying each character once.
 
 import { outputBytes } from './byte_pool.js';
+import type { EventData } from './event.js';
+import { METADATA, TIMESTAMP } from './event.js';
+import { isoString } from './serialize.js';
 
-/** Characters gathered before a piece is closed: well under V8's large-object threshold (128 KiB). */
-const PIECE_CHARS = 32 * 1024;
+/** Below this many characters a string is copied by a loop; above it, Node's native UTF-8 write is cheaper. */
+const NATIVE_WRITE_CHARS = 64;
+/** Nesting past this depth is handed to JSON.stringify, which throws on a cycle as it should. */
+const MAX_DEPTH = 200;
 
-/** Append-only text that ends as UTF-8 bytes. */
+/** Size of the last buffer finished on this thread: the next batch of an output is usually about as big. */
+let lastSize = 64 * 1024;
+
+const Q = 34; // "
+const BACKSLASH = 92;
+
+/** An object JSON.stringify writes its own way (toJSON, a class instance such as Map or Buffer): handed to it. */
+function special(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return (proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/** Append-only UTF-8 bytes: text, and JSON written exactly as JSON.stringify writes it. */
 export class TextBytes {
-  private pieces: string[] = [];
-  private pending = '';
+  private buf: Buffer | undefined;
+  private pos = 0;
 
-  push(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= PIECE_CHARS) {
-      this.pieces.push(this.pending);
-      this.pending = '';
+  /** Bytes written so far. */
+  get byteLength(): number {
+    return this.pos;
+  }
+
+  /** Room for `n` more bytes. */
+  private room(n: number): Buffer {
+    const buf = this.buf;
+    if (buf !== undefined && buf.length - this.pos >= n) return buf;
+    return this.grow(n);
+  }
+
+  private grow(n: number): Buffer {
+    const old = this.buf;
+    const need = this.pos + n;
+    let cap = old === undefined ? Math.max(lastSize, 4096) : old.length * 2;
+    while (cap < need) cap *= 2;
+    const next = outputBytes.take(cap);
+    const fresh = Buffer.from(next.buffer, next.byteOffset, next.buffer.byteLength - next.byteOffset); // the pooled buffer whole
+    if (old !== undefined) {
+      old.copy(fresh, 0, 0, this.pos);
+      outputBytes.give(old.buffer);
     }
+    this.buf = fresh;
+    return fresh;
+  }
+
+  /** Append text as UTF-8. */
+  push(text: string): void {
+    const n = text.length;
+    if (n > NATIVE_WRITE_CHARS) {
+      this.pos += this.room(n * 3).write(text, this.pos, 'utf8');
+      return;
+    }
+    const b = this.room(n * 3);
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 127) {
+        this.pos = p + b.write(i === 0 ? text : text.slice(i), p, 'utf8');
+        return;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** Append one byte (an ASCII delimiter). */
+  pushByte(byte: number): void {
+    this.room(1)[this.pos++] = byte;
   }
 
   /**
-   * The text so far as UTF-8, in a Buffer from this thread's output pool (hand it back with
+   * Append an event as JSON, as the json codecs write it (stringifyEvent): `@metadata` left out unless asked,
+   * `@timestamp` in ISO 8601.
+   */
+  pushEvent(data: EventData, includeMetadata = false): void {
+    this.room(1)[this.pos++] = 123; // {
+    let first = true;
+    for (const k in data) {
+      const v = data[k];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      if (k === METADATA && !includeMetadata) continue;
+      let raw: string | undefined;
+      if (k === TIMESTAMP && v instanceof Date) raw = isoString(v);
+      else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && special(v)) {
+        raw = JSON.stringify(v); // toJSON and the like, as JSON.stringify has them
+        if (raw === undefined) continue;
+        this.member(k, first);
+        first = false;
+        this.push(raw);
+        continue;
+      }
+      this.member(k, first);
+      first = false;
+      if (raw !== undefined) this.pushJsonString(raw);
+      else this.pushJson(v, 1);
+    }
+    this.room(1)[this.pos++] = 125; // }
+  }
+
+  private member(key: string, first: boolean): void {
+    if (!first) this.room(1)[this.pos++] = 44; // ,
+    this.pushJsonString(key);
+    this.room(1)[this.pos++] = 58; // :
+  }
+
+  /** Append any JSON value as JSON.stringify writes it (undefined, functions and symbols as `null`). */
+  pushJson(v: unknown, depth = 0): void {
+    switch (typeof v) {
+      case 'string':
+        this.pushJsonString(v);
+        return;
+      case 'number':
+        this.push(Number.isFinite(v) ? String(v) : 'null');
+        return;
+      case 'boolean':
+        this.push(v ? 'true' : 'false');
+        return;
+      case 'object':
+        if (v === null) break;
+        if (depth > MAX_DEPTH) {
+          this.push(JSON.stringify(v) ?? 'null');
+          return;
+        }
+        if (Array.isArray(v)) {
+          this.room(1)[this.pos++] = 91; // [
+          for (let i = 0; i < v.length; i++) {
+            if (i > 0) this.room(1)[this.pos++] = 44;
+            this.pushJson(v[i], depth + 1);
+          }
+          this.room(1)[this.pos++] = 93; // ]
+          return;
+        }
+        if (v instanceof Date) {
+          const ms = v.getTime();
+          if (Number.isNaN(ms)) break;
+          this.pushJsonString(v.toISOString());
+          return;
+        }
+        if (special(v)) {
+          this.push(JSON.stringify(v) ?? 'null');
+          return;
+        }
+        this.pushObject(v as Record<string, unknown>, depth);
+        return;
+    }
+    this.push('null');
+  }
+
+  private pushObject(o: Record<string, unknown>, depth: number): void {
+    this.room(1)[this.pos++] = 123;
+    let first = true;
+    for (const k in o) {
+      const v = o[k];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && special(v)) {
+        const raw = JSON.stringify(v);
+        if (raw === undefined) continue;
+        this.member(k, first);
+        first = false;
+        this.push(raw);
+        continue;
+      }
+      this.member(k, first);
+      first = false;
+      this.pushJson(v, depth + 1);
+    }
+    this.room(1)[this.pos++] = 125;
+  }
+
+  /** Append a JSON string literal: printable ASCII copied as it is, anything else escaped by JSON.stringify. */
+  pushJsonString(s: string): void {
+    const n = s.length;
+    const b = this.room(n + 2);
+    let p = this.pos;
+    b[p++] = Q;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 32 || c === Q || c === BACKSLASH || c > 126) {
+        // The rest through JSON.stringify (escapes, lone surrogates), its opening quote dropped when mid-string.
+        this.pos = i === 0 ? p - 1 : p;
+        const rest = JSON.stringify(i === 0 ? s : s.slice(i));
+        this.push(i === 0 ? rest : rest.slice(1));
+        return;
+      }
+      b[p++] = c;
+    }
+    b[p++] = Q;
+    this.pos = p;
+  }
+
+  /**
+   * The bytes so far, in a Buffer from this thread's output pool (hand it back with
    * `outputBytes.give(buf.buffer)` when it is not passed on); the builder starts empty again.
    */
   toBuffer(): Buffer {
-    if (this.pending !== '') this.pieces.push(this.pending);
-    const pieces = this.pieces;
-    this.pieces = [];
-    this.pending = '';
-    let total = 0;
-    for (const p of pieces) total += Buffer.byteLength(p);
-    const out = outputBytes.take(total);
-    let offset = 0;
-    for (const p of pieces) offset += out.write(p, offset);
+    const buf = this.buf;
+    if (buf === undefined) return Buffer.alloc(0);
+    const out = Buffer.from(buf.buffer, buf.byteOffset, this.pos);
+    if (this.pos > 0) lastSize = this.pos;
+    this.buf = undefined;
+    this.pos = 0;
     return out;
   }
 }

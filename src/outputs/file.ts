@@ -177,7 +177,8 @@ export default defineOutput<FileOutputConfig>({
         if (!templated && !overwrite) {
           // One destination: bytes handed to the main thread, which writes them without re-encoding.
           const text = new TextBytes();
-          for (const e of events) text.push(codec.encode(e));
+          if (codec.encodeTo !== undefined) for (const e of events) codec.encodeTo(e, text);
+          else for (const e of events) text.push(codec.encode(e));
           return [[absPath, finish(text)]];
         }
         const groups = new Map<string, TextBytes>();
@@ -187,7 +188,8 @@ export default defineOutput<FileOutputConfig>({
           if (p === failurePath && templated) escaped++;
           let text = groups.get(p);
           if (text === undefined || overwrite) groups.set(p, (text = new TextBytes())); // overwrite: the last event wins
-          text.push(codec.encode(e));
+          if (codec.encodeTo !== undefined) codec.encodeTo(e, text);
+          else text.push(codec.encode(e));
         }
         if (escaped > 0) ctx.logger.warn(`output file: ${escaped} event(s) had a path outside ${root}; written to ${failurePath}`);
         const payload: FileOutputPayload = [];

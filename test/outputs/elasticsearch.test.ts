@@ -89,9 +89,15 @@ test('encode: update with doc_as_upsert, delete, an event without id, and an inv
     new Event({ op: 'index' }),
     new Event({ op: 'destroy', '@metadata': { _id: 'c' } }),
   ];
-  const [body, , , rejected] = out.encode(events) as BulkPayload;
+  const [body, layout, , rejected] = out.encode(events) as BulkPayload;
   const lines = new TextDecoder().decode(body).split('\n');
   assert.deepEqual(JSON.parse(lines[0]!), { update: { _index: 'x', _id: 'a', retry_on_conflict: 3 } });
+  // layout: [end, docStart, docEnd] per item; the source document's bytes are what a retry resends
+  const doc = (i: number) => JSON.parse(Buffer.from(body).subarray(layout[i * 3 + 1], layout[i * 3 + 2]).toString());
+  assert.deepEqual(doc(0), { op: 'update', '@timestamp': events[0]!.timestamp.toISOString() });
+  assert.deepEqual(layout.slice(3, 6).slice(1), [-1, -1], 'delete has no source document');
+  assert.deepEqual(doc(2), { op: 'index', '@timestamp': events[2]!.timestamp.toISOString() });
+  assert.equal(layout[6], body.byteLength);
   const upd = JSON.parse(lines[1]!);
   assert.equal(upd.doc_as_upsert, true);
   assert.equal(upd.doc.op, 'update');

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync, constants } from 'node:zlib';
 import type { EventData } from '../event.js';
-import { stringifyEvent, parseJson } from '../serialize.js';
+import { parseJson } from '../serialize.js';
 import { TextBytes, utf8Lines } from '../text_bytes.js';
 import { outputBytes } from '../byte_pool.js';
 
@@ -32,19 +32,25 @@ export type Compression = 'gzip' | 'none';
 
 /** Build one or more messages (halving until each fits `maxBytes`) from events bound for one subject. */
 export function packEvents(subject: string, events: EventData[], compression: Compression, maxBytes: number): StreamMessage[] {
-  const lines = events.map((e) => stringifyEvent(e, true));
+  // Every event written once, as JSON lines straight into bytes; a message is a range of them.
+  const text = new TextBytes();
+  const ends: number[] = [];
+  for (const e of events) {
+    text.pushEvent(e, true);
+    text.pushByte(10);
+    ends.push(text.byteLength);
+  }
+  const all = text.toBuffer();
+  const startOf = (i: number) => (i === 0 ? 0 : ends[i - 1]!);
   const ids = events.map((e, i) => {
     const id = (e['@metadata'] as Record<string, unknown> | undefined)?._id;
-    return typeof id === 'string' && id !== '' ? id : `#${createHash('sha1').update(lines[i]!).digest('hex')}`;
+    return typeof id === 'string' && id !== '' ? id : `#${createHash('sha1').update(all.subarray(startOf(i), ends[i]! - 1)).digest('hex')}`;
   });
   const out: StreamMessage[] = [];
   const pack = (from: number, to: number) => {
-    const text = new TextBytes();
-    for (let i = from; i < to; i++) text.push(lines[i]! + '\n');
-    const raw = text.toBuffer();
+    const raw = all.subarray(startOf(from), ends[to - 1]);
     const data = compression === 'gzip' ? gzipSync(raw, { level: constants.Z_BEST_SPEED }) : raw;
     if (data.byteLength > maxBytes && to - from > 1) {
-      outputBytes.give(raw.buffer as ArrayBuffer);
       const mid = from + Math.floor((to - from) / 2);
       pack(from, mid);
       pack(mid, to);
@@ -53,10 +59,13 @@ export function packEvents(subject: string, events: EventData[], compression: Co
     if (data.byteLength > maxBytes) throw new Error(`one event is larger than the message limit (${data.byteLength} > ${maxBytes} bytes)`);
     // A view of a pooled Buffer would drag (and, when transferred, detach) the whole pool: own the bytes.
     const owned = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
-    if (owned.buffer !== raw.buffer) outputBytes.give(raw.buffer as ArrayBuffer); // the text's bytes are not passed on
     out.push({ subject, id: batchId(subject, ids.slice(from, to)), data: owned, count: to - from });
   };
-  if (lines.length) pack(0, lines.length);
+  try {
+    if (events.length) pack(0, events.length);
+  } finally {
+    outputBytes.give(all.buffer as ArrayBuffer); // every message owns a copy (or its gzip)
+  }
   return out;
 }
 

@@ -65,7 +65,6 @@ export function createBulkEncoder(s: EncoderSettings): (events: Event[]) => Bulk
     const layout: number[] = [];
     const extras: string[] = [];
     const rejected: RejectedEvent[] = [];
-    let pos = 0;
     for (const e of events) {
       let index: string;
       let action: string;
@@ -98,29 +97,20 @@ export function createBulkEncoder(s: EncoderSettings): (events: Event[]) => Bulk
       const pipeline = resolvedOrUndefined(pipelineT, s.pipeline, e);
       if (pipeline !== undefined && action !== 'delete') meta += `,"pipeline":${JSON.stringify(pipeline)}`;
       if (action === 'update' && s.retryOnConflict > 0) meta += `,"retry_on_conflict":${s.retryOnConflict}`;
-      const actionLine = `{"${action}":${meta}}}\n`;
-      parts.push(actionLine);
-      pos += Buffer.byteLength(actionLine);
+      parts.push(`{"${action}":${meta}}}\n`);
       if (action === 'delete') {
-        layout.push(pos, -1, -1);
+        layout.push(parts.byteLength, -1, -1);
         extras.push(stringifyEvent(e.data, true));
         continue;
       }
-      const doc = stringifyEvent(e.data);
-      const docLen = Buffer.byteLength(doc);
-      let docStart: number;
-      if (action === 'update') {
-        const head = '{"doc":';
-        const tail = s.docAsUpsert ? ',"doc_as_upsert":true}\n' : '}\n';
-        parts.push(head + doc + tail);
-        docStart = pos + head.length;
-        pos += head.length + docLen + tail.length;
-      } else {
-        parts.push(doc + '\n');
-        docStart = pos;
-        pos += docLen + 1;
-      }
-      layout.push(pos, docStart, docStart + docLen);
+      // The document written straight into the body's bytes; its byte range recorded for retries.
+      if (action === 'update') parts.push('{"doc":');
+      const docStart = parts.byteLength;
+      parts.pushEvent(e.data);
+      const docEnd = parts.byteLength;
+      if (action === 'update') parts.push(s.docAsUpsert ? ',"doc_as_upsert":true}\n' : '}\n');
+      else parts.pushByte(10);
+      layout.push(parts.byteLength, docStart, docEnd);
       const metadata = e.data['@metadata'];
       extras.push(metadata !== undefined && metadata !== null && typeof metadata === 'object' && Object.keys(metadata).length ? JSON.stringify(metadata) : '');
     }

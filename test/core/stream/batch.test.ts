@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { packEvents, unpackEvents, batchId, messageLines } from '../../../src/core/stream/batch.js';
 import { defaultSubjects, durableName } from '../../../src/core/stream/nats.js';
+import { stringifyEvent } from '../../../src/core/serialize.js';
+import { createHash } from 'node:crypto';
 
 const events = () =>
   Array.from({ length: 50 }, (_, i) => ({
@@ -35,6 +37,14 @@ test('the message id is deterministic: same subject and event ids give the same 
   assert.equal(a.id, batchId('logs.fw', events().map((e) => e['@metadata']._id)));
   assert.notEqual(a.id, packEvents('logs.other', events(), 'gzip', 1 << 20)[0]!.id);
   assert.notEqual(a.id, packEvents('logs.fw', events().slice(1), 'gzip', 1 << 20)[0]!.id);
+});
+
+test('events without an _id: the message id hashes each event\'s JSON line, so a re-read gives the same id', () => {
+  const noIds = events().map(({ '@metadata': _m, ...rest }) => ({ ...rest, text: 'ünïcode ✓ "quoted"' }));
+  const [m] = packEvents('logs.fw', noIds, 'gzip', 1 << 20);
+  const expected = noIds.map((e) => `#${createHash('sha1').update(stringifyEvent(e, true)).digest('hex')}`);
+  assert.equal(m!.id, batchId('logs.fw', expected));
+  assert.equal(messageLines(m!.data).join('\n'), noIds.map((e) => stringifyEvent(e, true)).join('\n'));
 });
 
 test('a batch bigger than the message limit is split; each part has its own id and all events survive', () => {

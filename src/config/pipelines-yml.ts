@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { yamlLib } from '../core/libs.js';
 
 export interface PipelineSettings {
   id: string;
@@ -109,6 +110,8 @@ export function loadPipelinesYml(file: string): PipelineSettings[] {
  * works from wherever it is run.
  */
 export function parsePipelinesYml(text: string, file: string): PipelineSettings[] {
+  // Loaded here, not with the module: a run from -f or -e never reads YAML (about 20 ms of start-up).
+  const { LineCounter, isMap, isSeq, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   if (doc.errors.length) throw new PipelinesYmlError(file, doc.errors.map((e) => e.message.split('\n')[0]!));

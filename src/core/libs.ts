@@ -12,6 +12,7 @@ function onFirstUse<T>(id: string): () => T {
   return () => (mod ??= require(id) as T);
 }
 
+export const yamlLib = onFirstUse<typeof import('yaml')>('yaml');
 export const s3Sdk = onFirstUse<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3');
 export const natsTransport = onFirstUse<typeof import('@nats-io/transport-node')>('@nats-io/transport-node');
 export const natsJetStream = onFirstUse<typeof import('@nats-io/jetstream')>('@nats-io/jetstream');

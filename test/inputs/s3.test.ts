@@ -104,6 +104,21 @@ test('s3 input: a long object arrives in several batches with exact offsets; a d
   assert.ok(r.finished);
 });
 
+test('s3 input with delete => true: objects read whole are deleted, a damaged gzip object is kept', async (t) => {
+  const s3 = await startS3rver(['logs']);
+  t.after(() => s3.stop());
+  await put(s3, 'logs', 'whole.log', 'one\ntwo\n');
+  await put(s3, 'logs', 'damaged.gz', Buffer.concat([gzipSync('ok before damage\n'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff])]));
+  const sink = new FakeSink(true);
+  const r = await startInput(s3, { bucket: 'logs', watch_for_new_files: false, delete: true }, sink);
+  await r.done;
+  await r.input.close();
+  const texts = sink.lines().map((l) => l.text);
+  assert.deepEqual(texts.filter((l) => l !== 'ok before damage').sort(), ['one', 'two']);
+  const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'logs' }));
+  assert.deepEqual((listed.Contents ?? []).map((o) => o.Key), ['damaged.gz'], 'the whole object is deleted, the damaged one kept');
+});
+
 test('s3 input picks up an object that appears during the run at the next listing', async (t) => {
   const s3 = await startS3rver(['logs']);
   t.after(() => s3.stop());

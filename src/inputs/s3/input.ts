@@ -245,18 +245,26 @@ export class S3Input implements Input {
         error: outcome.corrupt,
       });
     }
-    const done = this.finish(item, outcome.delivered).finally(() => {
+    const done = this.finish(item, outcome.delivered, outcome.corrupt !== undefined).finally(() => {
       this.finishing.delete(done);
       this.slotWaiters.shift()?.();
     });
     this.finishing.add(done);
   }
 
-  /** Once every event is delivered: back up and/or delete the object, then record it as done. */
-  private async finish(item: WorkItem, delivered: Promise<void>): Promise<void> {
+  /**
+   * Once every event is delivered: back up and/or delete the object, then record it as done. A damaged object is
+   * recorded as done (reading it again gives the same) but never deleted: the part that could not be read stays.
+   */
+  private async finish(item: WorkItem, delivered: Promise<void>, damaged: boolean): Promise<void> {
     await delivered;
     if (item.lost) return; // another worker owns it now and will finish it
     const { ref } = item;
+    if (damaged && this.config.delete) {
+      this.ctx.logger.error('input s3: damaged object kept in the bucket (delete => true applies to objects read whole)', { bucket: ref.bucket, key: ref.key });
+      await item.complete().catch((e) => this.ctx.logger.warn('input s3: cannot record an object as done', { key: ref.key, error: (e as Error).message }));
+      return;
+    }
     let backedUp = true;
     if (this.config.backup_to_bucket) {
       try {

@@ -202,6 +202,9 @@ class InputDecoder {
   }
 }
 
+/** Events filtered and encoded together (see process). */
+const PART_EVENTS = 128;
+
 export interface ExecutorResult {
   payloads: unknown[];
   counts: BatchCounts;
@@ -373,12 +376,35 @@ export class PipelineExecutor {
       outputIn: new Array(no).fill(0),
     };
     this.routed = Array.from({ length: no }, () => []);
-    for (const e of events) this.runEvent(e, 0);
+    const encoders = this.collect === undefined ? this.outputs.map((o) => o.encoder?.()) : [];
+    const outputIn = this.counts.outputIn;
+    // A part at a time: once a part's events are encoded by the outputs that encode in parts, nothing refers to
+    // them and they are garbage before the next collection, which would otherwise copy the whole batch.
+    for (let start = 0; start < events.length; start += PART_EVENTS) {
+      const end = Math.min(start + PART_EVENTS, events.length);
+      for (let i = start; i < end; i++) {
+        this.runEvent(events[i]!, 0);
+        if (encoders.length) (events as Array<Event | undefined>)[i] = undefined;
+      }
+      for (let o = 0; o < encoders.length; o++) {
+        const enc = encoders[o];
+        const list = this.routed[o]!;
+        if (enc === undefined || list.length === 0) continue;
+        enc.add(list);
+        outputIn[o]! += list.length;
+        this.routed[o] = [];
+      }
+    }
     this.watch[2] = -1;
     const payloads = new Array<unknown>(no);
     for (let i = 0; i < no; i++) {
+      const enc = encoders[i];
+      if (enc !== undefined) {
+        payloads[i] = outputIn[i]! > 0 ? enc.finish() : undefined;
+        continue;
+      }
       const list = this.routed[i]!;
-      this.counts.outputIn[i] = list.length;
+      outputIn[i] = list.length;
       payloads[i] = list.length ? this.outputs[i]!.encode(list) : undefined;
     }
     this.routed = [];

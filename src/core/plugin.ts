@@ -189,9 +189,21 @@ export interface DeliveryResult {
   rejected?: RejectedEvent[];
 }
 
+/** Encodes a batch a part at a time, so that the events of a part can be collected once encoded. */
+export interface BatchEncoder {
+  add(events: Event[]): void;
+  /** The payload of everything added (at least one event). */
+  finish(): unknown;
+}
+
 export interface Output {
   /** Worker side: turn a batch of events into a payload for `deliver` (must survive structured cloning). */
   encode(events: Event[]): unknown;
+  /**
+   * Worker side, optional: the same payload as `encode`, built a part at a time. A batch's filtered events then
+   * need not all be alive at once (young-generation collections copy every live event, twice).
+   */
+  encoder?(): BatchEncoder;
   /**
    * Main side: write the payload; resolve once written (this is what acknowledges the input). Throwing means
    * "retry the whole payload later"; events that can never be written are returned as `rejected`.

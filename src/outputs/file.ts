@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { defineOutput, type CodecSpec, type Output } from '../core/plugin.js';
+import { defineOutput, type BatchEncoder, type CodecSpec, type Output } from '../core/plugin.js';
 import type { Event } from '../core/event.js';
 import { compileSprintf } from '../core/sprintf.js';
 import { TextBytes } from '../core/text_bytes.js';
@@ -174,27 +174,42 @@ export default defineOutput<FileOutputConfig>({
       // deliver() awaits every write of the payload and keeps nothing: its buffers can be filled again.
       releasesPayload: true,
       encode(events: Event[]): FileOutputPayload {
+        const enc = output.encoder!();
+        enc.add(events);
+        return enc.finish() as FileOutputPayload;
+      },
+
+      encoder(): BatchEncoder {
+        const put = (e: Event, text: TextBytes) => (codec.encodeTo !== undefined ? codec.encodeTo(e, text) : text.push(codec.encode(e)));
         if (!templated && !overwrite) {
           // One destination: bytes handed to the main thread, which writes them without re-encoding.
           const text = new TextBytes();
-          if (codec.encodeTo !== undefined) for (const e of events) codec.encodeTo(e, text);
-          else for (const e of events) text.push(codec.encode(e));
-          return [[absPath, finish(text)]];
+          return {
+            add: (events) => {
+              for (const e of events) put(e, text);
+            },
+            finish: (): FileOutputPayload => [[absPath, finish(text)]],
+          };
         }
         const groups = new Map<string, TextBytes>();
         let escaped = 0;
-        for (const e of events) {
-          const p = destination(e);
-          if (p === failurePath && templated) escaped++;
-          let text = groups.get(p);
-          if (text === undefined || overwrite) groups.set(p, (text = new TextBytes())); // overwrite: the last event wins
-          if (codec.encodeTo !== undefined) codec.encodeTo(e, text);
-          else text.push(codec.encode(e));
-        }
-        if (escaped > 0) ctx.logger.warn(`output file: ${escaped} event(s) had a path outside ${root}; written to ${failurePath}`);
-        const payload: FileOutputPayload = [];
-        for (const [p, text] of groups) payload.push([p, finish(text)]);
-        return payload;
+        return {
+          add: (events) => {
+            for (const e of events) {
+              const p = destination(e);
+              if (p === failurePath && templated) escaped++;
+              let text = groups.get(p);
+              if (text === undefined || overwrite) groups.set(p, (text = new TextBytes())); // overwrite: the last event wins
+              put(e, text);
+            }
+          },
+          finish: (): FileOutputPayload => {
+            if (escaped > 0) ctx.logger.warn(`output file: ${escaped} event(s) had a path outside ${root}; written to ${failurePath}`);
+            const payload: FileOutputPayload = [];
+            for (const [p, text] of groups) payload.push([p, finish(text)]);
+            return payload;
+          },
+        };
       },
 
       async deliver(payload: unknown): Promise<void> {

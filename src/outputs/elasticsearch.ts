@@ -151,7 +151,7 @@ export function elasticsearchOutputDef(name: string, product: string): OutputDef
       if (!/%\{/.test(config.action) && !(BULK_ACTIONS as readonly string[]).includes(config.action)) throw new Error(`${name}: action must be one of ${BULK_ACTIONS.join(', ')} or a sprintf template, got ${JSON.stringify(config.action)}`);
       const index = config.index ?? (ecs === 'v1' ? 'ecs-logstash-%{+yyyy.MM.dd}' : 'logstash-%{+yyyy.MM.dd}');
 
-      const encode = createBulkEncoder({
+      const bulkEncoder = createBulkEncoder({
         index,
         documentId: config.document_id,
         documentIdIsDefault: config.document_id === DEFAULT_DOCUMENT_ID,
@@ -171,9 +171,16 @@ export function elasticsearchOutputDef(name: string, product: string): OutputDef
           : undefined,
       });
 
+      const encodeAll = (events: Event[]): BulkPayload => {
+        const enc = bulkEncoder();
+        enc.add(events);
+        return enc.finish();
+      };
+
       if (ctx.side === 'worker') {
         return {
-          encode: (events: Event[]) => encode(events),
+          encode: (events: Event[]) => encodeAll(events),
+          encoder: bulkEncoder,
           deliver: () => Promise.reject(new Error(`${name}: deliver runs on the main thread`)),
         } satisfies Output;
       }
@@ -220,7 +227,8 @@ export function elasticsearchOutputDef(name: string, product: string): OutputDef
         sender,
         // Batches are written by id (a redelivery overwrites), so their bulk requests may overlap.
         concurrency: positive(config.max_in_flight_requests, 'max_in_flight_requests'),
-        encode: (events: Event[]) => encode(events),
+        encode: (events: Event[]) => encodeAll(events),
+        encoder: bulkEncoder,
         deliver: (payload: unknown) => sender.send(payload as BulkPayload),
         async close() {
           sender.close();

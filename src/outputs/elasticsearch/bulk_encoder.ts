@@ -52,7 +52,13 @@ function resolvedOrUndefined(t: Template | undefined, raw: string | undefined, e
   return v;
 }
 
-export function createBulkEncoder(s: EncoderSettings): (events: Event[]) => BulkPayload {
+/** The bulk body of a batch, built a part at a time (Output.encoder). */
+export interface BulkBatchEncoder {
+  add(events: Event[]): void;
+  finish(): BulkPayload;
+}
+
+export function createBulkEncoder(s: EncoderSettings): () => BulkBatchEncoder {
   const indexT = compileSprintf(s.index);
   const idT = compileSprintf(s.documentId);
   const actionT = compileSprintf(s.action);
@@ -60,63 +66,64 @@ export function createBulkEncoder(s: EncoderSettings): (events: Event[]) => Bulk
   const pipelineT = s.pipeline !== undefined ? compileSprintf(s.pipeline) : undefined;
   const ds = s.dataStream;
 
-  return (events: Event[]): BulkPayload => {
+  return (): BulkBatchEncoder => {
     const parts = new TextBytes();
     const layout: number[] = [];
     const extras: string[] = [];
     const rejected: RejectedEvent[] = [];
-    for (const e of events) {
-      let index: string;
-      let action: string;
-      if (ds) {
-        const fields = ds.autoRouting ? (e.get('data_stream') as Record<string, unknown> | undefined) : undefined;
-        const obj = fields !== null && typeof fields === 'object' ? fields : undefined;
-        const type = dataStreamPart(obj?.type, ds.type, 100);
-        const dataset = dataStreamPart(obj?.dataset, ds.dataset, 100);
-        const namespace = dataStreamPart(obj?.namespace, ds.namespace, 100);
-        if (ds.syncFields) e.set('data_stream', { type, dataset, namespace });
-        index = `${type}-${dataset}-${namespace}`;
-        action = 'create'; // data streams accept only op_type create
-      } else {
-        index = indexT(e);
-        action = actionT(e);
+    const add = (events: Event[]): void => {
+      for (const e of events) {
+        let index: string;
+        let action: string;
+        if (ds) {
+          const fields = ds.autoRouting ? (e.get('data_stream') as Record<string, unknown> | undefined) : undefined;
+          const obj = fields !== null && typeof fields === 'object' ? fields : undefined;
+          const type = dataStreamPart(obj?.type, ds.type, 100);
+          const dataset = dataStreamPart(obj?.dataset, ds.dataset, 100);
+          const namespace = dataStreamPart(obj?.namespace, ds.namespace, 100);
+          if (ds.syncFields) e.set('data_stream', { type, dataset, namespace });
+          index = `${type}-${dataset}-${namespace}`;
+          action = 'create'; // data streams accept only op_type create
+        } else {
+          index = indexT(e);
+          action = actionT(e);
+        }
+        if (!(BULK_ACTIONS as readonly string[]).includes(action)) {
+          rejected.push({ event: stringifyEvent(e.data, true), error: `action ${JSON.stringify(action)} is not one of ${BULK_ACTIONS.join(', ')}` });
+          continue;
+        }
+        const id = s.documentIdIsDefault ? resolvedOrUndefined(idT, s.documentId, e) : idT(e);
+        if ((action === 'update' || action === 'delete') && id === undefined) {
+          rejected.push({ event: stringifyEvent(e.data, true), error: `action ${action} needs a document id (document_id resolved to nothing)` });
+          continue;
+        }
+        let meta = `{"_index":${JSON.stringify(index)}`;
+        if (id !== undefined) meta += `,"_id":${JSON.stringify(id)}`;
+        const routing = resolvedOrUndefined(routingT, s.routing, e);
+        if (routing !== undefined) meta += `,"routing":${JSON.stringify(routing)}`;
+        const pipeline = resolvedOrUndefined(pipelineT, s.pipeline, e);
+        if (pipeline !== undefined && action !== 'delete') meta += `,"pipeline":${JSON.stringify(pipeline)}`;
+        if (action === 'update' && s.retryOnConflict > 0) meta += `,"retry_on_conflict":${s.retryOnConflict}`;
+        parts.push(`{"${action}":${meta}}}\n`);
+        if (action === 'delete') {
+          layout.push(parts.byteLength, -1, -1);
+          extras.push(stringifyEvent(e.data, true));
+          continue;
+        }
+        // The document written straight into the body's bytes; its byte range recorded for retries.
+        if (action === 'update') parts.push('{"doc":');
+        const docStart = parts.byteLength;
+        parts.pushEvent(e.data);
+        const docEnd = parts.byteLength;
+        if (action === 'update') parts.push(s.docAsUpsert ? ',"doc_as_upsert":true}\n' : '}\n');
+        else parts.pushByte(10);
+        layout.push(parts.byteLength, docStart, docEnd);
+        const metadata = e.data['@metadata'];
+        extras.push(metadata !== undefined && metadata !== null && typeof metadata === 'object' && Object.keys(metadata).length ? JSON.stringify(metadata) : '');
       }
-      if (!(BULK_ACTIONS as readonly string[]).includes(action)) {
-        rejected.push({ event: stringifyEvent(e.data, true), error: `action ${JSON.stringify(action)} is not one of ${BULK_ACTIONS.join(', ')}` });
-        continue;
-      }
-      const id = s.documentIdIsDefault ? resolvedOrUndefined(idT, s.documentId, e) : idT(e);
-      if ((action === 'update' || action === 'delete') && id === undefined) {
-        rejected.push({ event: stringifyEvent(e.data, true), error: `action ${action} needs a document id (document_id resolved to nothing)` });
-        continue;
-      }
-      let meta = `{"_index":${JSON.stringify(index)}`;
-      if (id !== undefined) meta += `,"_id":${JSON.stringify(id)}`;
-      const routing = resolvedOrUndefined(routingT, s.routing, e);
-      if (routing !== undefined) meta += `,"routing":${JSON.stringify(routing)}`;
-      const pipeline = resolvedOrUndefined(pipelineT, s.pipeline, e);
-      if (pipeline !== undefined && action !== 'delete') meta += `,"pipeline":${JSON.stringify(pipeline)}`;
-      if (action === 'update' && s.retryOnConflict > 0) meta += `,"retry_on_conflict":${s.retryOnConflict}`;
-      parts.push(`{"${action}":${meta}}}\n`);
-      if (action === 'delete') {
-        layout.push(parts.byteLength, -1, -1);
-        extras.push(stringifyEvent(e.data, true));
-        continue;
-      }
-      // The document written straight into the body's bytes; its byte range recorded for retries.
-      if (action === 'update') parts.push('{"doc":');
-      const docStart = parts.byteLength;
-      parts.pushEvent(e.data);
-      const docEnd = parts.byteLength;
-      if (action === 'update') parts.push(s.docAsUpsert ? ',"doc_as_upsert":true}\n' : '}\n');
-      else parts.pushByte(10);
-      layout.push(parts.byteLength, docStart, docEnd);
-      const metadata = e.data['@metadata'];
-      extras.push(metadata !== undefined && metadata !== null && typeof metadata === 'object' && Object.keys(metadata).length ? JSON.stringify(metadata) : '');
-    }
+    };
     // The bytes own their buffer: the pipeline moves it to the main thread.
-    const body = parts.toBuffer();
-    return [body, layout, extras, rejected];
+    return { add, finish: () => [parts.toBuffer(), layout, extras, rejected] };
   };
 }
 

@@ -50,6 +50,8 @@ export function complement(a: Ranges): Ranges {
 }
 
 export function intersect(a: Ranges, b: Ranges): Ranges {
+  // Disjoint by their bounds (a set below U+10000 against the astral planes, say): nothing to walk.
+  if (a.length === 0 || b.length === 0 || a[a.length - 1]! < b[0]! || b[b.length - 1]! < a[0]!) return EMPTY;
   const out: number[] = [];
   let i = 0;
   let j = 0;
@@ -365,6 +367,8 @@ export type SetMode = 'unicode' | 'bmp';
 /** JavaScript syntax matching one code point of the set: the shorter of a positive or a negated class. */
 export function emitSet(a: Ranges, mode: SetMode): string {
   const unicode = mode === 'unicode';
+  // Most sets of a pattern are one literal character: written at once (start-up translates thousands of them).
+  if (a.length === 2 && a[0] === a[1] && (unicode || a[0]! <= 0xffff)) return literalChar(a[0]!, unicode);
   const domain: Ranges = unicode ? ALL : [0, 0xffff];
   const pos = intersect(a, domain);
   const neg = subtract(domain, pos);

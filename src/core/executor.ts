@@ -5,7 +5,7 @@
 // by a filter (split, clone) continues at the op after the one that created it, even across conditionals.
 
 import { Event, METADATA, TIMESTAMP, type EventData } from './event.js';
-import { parseFieldRef, formatFieldRef, getPath, setPath, storeKey, type FieldPath } from './fieldref.js';
+import { parseFieldRef, formatFieldRef, getPath, setPath, setterFor, type FieldPath, type Setter } from './fieldref.js';
 import { compileSprintf, isTemplate, type Template } from './sprintf.js';
 import { compileCondition } from '../config/conditions.js';
 import type { Expr } from '../config/ast.js';
@@ -137,38 +137,51 @@ function compileProgram(nodes: ModelNode[], code: OpCode.Filter | OpCode.Output,
   return ops;
 }
 
+/** The path of a field name without `%{…}` (resolved once), else undefined: resolved per event. */
+function constantPath(name: string): FieldPath | undefined {
+  if (isTemplate(name)) return undefined;
+  try {
+    return parseFieldRef(name);
+  } catch {
+    return undefined; // an invalid reference fails per event, as before
+  }
+}
+
 /** Logstash's filter_matched: add_field, remove_field, add_tag, remove_tag, applied only on success. */
 class Decorations {
-  private readonly addFields: Array<[Template, Template[] | Template]>;
+  private readonly addFields: Array<[FieldPath | undefined, Template, Template[] | Template]>;
   private readonly addTags: Template[];
-  private readonly removeFields: Template[];
+  private readonly removeFields: Array<[FieldPath | undefined, Template]>;
   private readonly removeTags: Template[];
   readonly empty: boolean;
 
   constructor(config: Record<string, unknown>) {
     const af = (config.add_field ?? {}) as Record<string, unknown>;
     this.addFields = Object.entries(af).map(([k, v]) => [
+      constantPath(k),
       compileSprintf(k),
       Array.isArray(v) ? v.map((x) => compileSprintf(String(x))) : compileSprintf(String(v)),
     ]);
     this.addTags = ((config.add_tag ?? []) as string[]).map((t) => compileSprintf(t));
-    this.removeFields = ((config.remove_field ?? []) as string[]).map((t) => compileSprintf(t));
+    this.removeFields = ((config.remove_field ?? []) as string[]).map((t) => [constantPath(t), compileSprintf(t)]);
     this.removeTags = ((config.remove_tag ?? []) as string[]).map((t) => compileSprintf(t));
     this.empty = !this.addFields.length && !this.addTags.length && !this.removeFields.length && !this.removeTags.length;
   }
 
   apply(e: Event): void {
-    for (const [kt, vt] of this.addFields) {
-      const key = kt(e);
+    for (const [kp, kt, vt] of this.addFields) {
+      const path = kp ?? parseFieldRef(kt(e));
       const value = Array.isArray(vt) ? vt.map((t) => t(e)) : vt(e);
-      const path = parseFieldRef(key);
       const cur = getPath(e.data, path);
       if (cur === undefined) setPath(e.data, path, value);
       else if (Array.isArray(cur)) Array.isArray(value) ? cur.push(...value) : cur.push(value);
       else setPath(e.data, path, Array.isArray(value) ? [cur, ...value] : [cur, value]);
     }
     for (const t of this.addTags) e.tag(t(e));
-    for (const t of this.removeFields) e.remove(t(e));
+    for (const [p, t] of this.removeFields) {
+      if (p !== undefined) e.removePath(p);
+      else e.remove(t(e));
+    }
     for (const t of this.removeTags) e.untag(t(e));
   }
 }
@@ -342,15 +355,26 @@ export class PipelineExecutor {
     } else {
       for (const data of raw.events) events.push(new Event(data));
     }
+    // The input's fields for every event of the batch (path, host, ...): resolved once, not per event.
     const fields = raw.kind === 'events' ? undefined : raw.fields;
-    const fieldList = fields ? Object.entries(fields).map(([k, v]) => [parseFieldRef(k), v] as const) : undefined;
+    const top: Array<[string, Setter, unknown]> = [];
+    const nested: Array<[FieldPath, unknown]> = [];
+    if (fields)
+      for (const [k, v] of Object.entries(fields)) {
+        const p = parseFieldRef(k);
+        if (p.length === 1) top.push([p[0]!, setterFor(p[0]!), v]);
+        else nested.push([p, v]);
+      }
     for (const e of events) {
-      if (fieldList)
-        for (const [p, v] of fieldList) {
-          if (p.length === 1) {
-            if (e.data[p[0]!] === undefined) storeKey(e.data, p[0]!, v);
-          } else if (getPath(e.data, p) === undefined) setPath(e.data, p, v);
-        }
+      const data = e.data;
+      for (let i = 0; i < top.length; i++) {
+        const [key, set, v] = top[i]!;
+        if (data[key] === undefined) set(data, v);
+      }
+      for (let i = 0; i < nested.length; i++) {
+        const [p, v] = nested[i]!;
+        if (getPath(data, p) === undefined) setPath(data, p, v);
+      }
       dec.decorate(e);
     }
     return events;

@@ -72,7 +72,7 @@ export function getPath(root: Record<string, unknown>, path: FieldPath): unknown
 // keys (`o[k] = v`), and JSON.stringify of a dictionary is several times slower. Events routinely carry 20-50
 // fields, so stores go through one small compiled function per key name, `o["key"] = v`, which V8 treats as
 // a named store and keeps the object's fast hidden-class layout. Bounded: rare keys fall back to `o[k] = v`.
-type Setter = (o: Record<string, unknown>, v: unknown) => void;
+export type Setter = (o: Record<string, unknown>, v: unknown) => void;
 const setters = new Map<string, Setter>();
 const MAX_SETTERS = 5_000;
 
@@ -80,23 +80,27 @@ function computedStore(o: Record<string, unknown>, k: string, v: unknown): void 
   o[k] = v;
 }
 
+function definedStore(o: Record<string, unknown>, v: unknown): void {
+  // Untrusted keys (kv, json) must not reach the prototype: `__proto__` is stored as an ordinary property.
+  Object.defineProperty(o, '__proto__', { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/** The function that stores under `key` in a plain object (see above); callers that store one key often keep it. */
+export function setterFor(key: string): Setter {
+  let set = setters.get(key);
+  if (set !== undefined) return set;
+  if (key === '__proto__') return definedStore;
+  if (setters.size >= MAX_SETTERS || isArrayIndex(key)) return (o, v) => computedStore(o, key, v);
+  set = new Function('o', 'v', `o[${JSON.stringify(key)}] = v;`) as Setter;
+  setters.set(key, set);
+  return set;
+}
+
 /** Store `value` under `key` in a plain object; `__proto__` becomes an ordinary own property. */
 export function storeKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  let set = setters.get(key);
-  if (set === undefined) {
-    if (key === '__proto__') {
-      // Untrusted keys (kv, json) must not reach the prototype: store it as an ordinary property.
-      Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-      return;
-    }
-    if (setters.size >= MAX_SETTERS || isArrayIndex(key)) {
-      computedStore(obj, key, value);
-      return;
-    }
-    set = new Function('o', 'v', `o[${JSON.stringify(key)}] = v;`) as Setter;
-    setters.set(key, set);
-  }
-  set(obj, value);
+  const set = setters.get(key);
+  if (set !== undefined) set(obj, value);
+  else setterFor(key)(obj, value);
 }
 
 function isArrayIndex(key: string): boolean {

@@ -49,3 +49,23 @@ test('a dispatch chain without else falls through to the filters after it', asyn
   assert.deepEqual([run({ t: 'q' }).hit, run({ t: 'q' }).after], [undefined, 'yes']);
   assert.deepEqual([run({ t: 'z' }).hit, run({ t: 'z' }).after], ['z', 'yes']);
 });
+
+test('common options with field names from the event (%{…}) and constant ones: add_field, remove_field', async () => {
+  const run = await filtersOf(`filter {
+    mutate {
+      add_field => { "from_%{kind}" => "yes" "[nested][const]" => "c" "plain" => "%{kind}" }
+      remove_field => ["%{victim}", "[gone][x]"]
+    }
+  }`);
+  const out = run({ kind: 'fw', victim: 'tmp', tmp: 1, keep: 2, gone: { x: 1, y: 2 } });
+  assert.equal(out.from_fw, 'yes');
+  assert.deepEqual(out.nested, { const: 'c' });
+  assert.equal(out.plain, 'fw');
+  assert.equal(out.tmp, undefined, 'the field named by [victim] was removed');
+  assert.equal(out.keep, 2);
+  assert.deepEqual(out.gone, { y: 2 });
+  const again = run({ kind: 'ids', victim: 'keep', keep: 3, plain: 'old' });
+  assert.equal(again.from_ids, 'yes');
+  assert.equal(again.keep, undefined);
+  assert.deepEqual(again.plain, ['old', 'ids'], 'an existing field becomes a list, as Logstash does');
+});

@@ -1,15 +1,12 @@
 #!/bin/sh
-// 2>/dev/null; exec node --single-threaded-gc --no-regexp-tier-up --interrupt-budget=540672 "$0" "$@"
+// 2>/dev/null; exec node --single-threaded-gc --no-regexp-tier-up "$0" "$@"
 // ^ Run as a program, /bin/sh reads the line above (`//` fails quietly) and replaces itself with node and the
 // V8 flags; node reads both lines as comments. `node bin/sluice.js` works too, without the flags. Why them:
 // --single-threaded-gc: each pipeline worker is a thread with its own heap, as many as cores, and V8's GC helper
 //   threads only add hand-offs between threads that compete for the same cores (grok+date, 2 workers: 6% faster);
 // --no-regexp-tier-up: grok patterns become large regular expressions, run millions of times; V8 would first
 //   build and optimise interpreter bytecode for each of them in each worker, then compile it to machine code
-//   anyway (about 2% of the CPU of the grok+date benchmark);
-// --interrupt-budget (8x V8's default): functions are optimised after running longer, so code that runs only at
-//   start (configuration, grok translation, once per worker) is no longer compiled by TurboFan on helper threads
-//   that compete with the workers for the cores; per-event code is optimised a few milliseconds later (2-4%).
+//   anyway (about 2% of the CPU of the grok+date benchmark).
 // Pipeline worker threads start before the command line's modules load (see dist/src/cli/warm.js).
 const { warmWorkersFor } = await import('../dist/src/cli/warm.js');
 warmWorkersFor(process.argv.slice(2));

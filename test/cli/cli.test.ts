@@ -94,7 +94,7 @@ test('bin/sluice.js run as a program re-executes itself as node with its V8 flag
   }
   // The process that reads stdin is the one spawned: /bin/sh exec'd node in place (same pid).
   const args = spawnSync('ps', ['-o', 'args=', '-p', String(child.pid)], { encoding: 'utf8' }).stdout;
-  assert.match(args, /^node --single-threaded-gc --no-regexp-tier-up \S*sluice\.js run -e/);
+  assert.match(args, /^node --single-threaded-gc --no-regexp-tier-up --no-allocation-site-pretenuring \S*sluice\.js run -e/);
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.on('exit', (c) => r(c)));
   assert.equal(code, 0, 'SIGTERM reached sluice itself: it drained and exited cleanly');

@@ -17,6 +17,10 @@ const MAX_DEPTH = 200;
 /** Size of the last buffer finished on this thread: the next batch of an output is usually about as big. */
 let lastSize = 64 * 1024;
 
+/** pushObject at an event's top level: `@metadata` left out, or kept. */
+const EVENT = 1;
+const EVENT_WITH_METADATA = 2;
+
 const Q = 34; // "
 const BACKSLASH = 92;
 
@@ -88,28 +92,7 @@ export class TextBytes {
    * `@timestamp` in ISO 8601.
    */
   pushEvent(data: EventData, includeMetadata = false): void {
-    this.room(1)[this.pos++] = 123; // {
-    let first = true;
-    for (const k in data) {
-      const v = data[k];
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      if (k === METADATA && !includeMetadata) continue;
-      let raw: string | undefined;
-      if (k === TIMESTAMP && v instanceof Date) raw = isoString(v);
-      else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && special(v)) {
-        raw = JSON.stringify(v); // toJSON and the like, as JSON.stringify has them
-        if (raw === undefined) continue;
-        this.member(k, first);
-        first = false;
-        this.push(raw);
-        continue;
-      }
-      this.member(k, first);
-      first = false;
-      if (raw !== undefined) this.pushJsonString(raw);
-      else this.pushJson(v, 1);
-    }
-    this.room(1)[this.pos++] = 125; // }
+    this.pushObject(data, 0, includeMetadata ? EVENT_WITH_METADATA : EVENT);
   }
 
   private member(key: string, first: boolean): void {
@@ -161,14 +144,24 @@ export class TextBytes {
     this.push('null');
   }
 
-  private pushObject(o: Record<string, unknown>, depth: number): void {
-    this.room(1)[this.pos++] = 123;
+  /** `event`: an event's top level (EVENT, EVENT_WITH_METADATA), where `@metadata` and `@timestamp` are special. */
+  private pushObject(o: Record<string, unknown>, depth: number, event = 0): void {
+    this.room(1)[this.pos++] = 123; // {
     let first = true;
     for (const k in o) {
       const v = o[k];
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      if (event !== 0) {
+        if (k === METADATA && event === EVENT) continue;
+        if (k === TIMESTAMP && v instanceof Date) {
+          this.member(k, first);
+          first = false;
+          this.pushJsonString(isoString(v));
+          continue;
+        }
+      }
       if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && special(v)) {
-        const raw = JSON.stringify(v);
+        const raw = JSON.stringify(v); // toJSON and the like, as JSON.stringify has them
         if (raw === undefined) continue;
         this.member(k, first);
         first = false;
@@ -179,7 +172,7 @@ export class TextBytes {
       first = false;
       this.pushJson(v, depth + 1);
     }
-    this.room(1)[this.pos++] = 125;
+    this.room(1)[this.pos++] = 125; // }
   }
 
   /** Append a JSON string literal: printable ASCII copied as it is, anything else escaped by JSON.stringify. */

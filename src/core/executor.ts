@@ -17,6 +17,7 @@ import type { Codec, CodecSpec, EventParser, Filter, FilterDef, InputDef, Output
 import type { Registry } from './registry.js';
 import type { Logger } from './logger.js';
 import { segmentEnd } from './text_bytes.js';
+import { eventsFromLines } from './stream/batch.js';
 
 export const LINE_TRUNCATED_TAG = '_line_truncated';
 export const FILTER_EXCEPTION_TAG = '_filter_exception';
@@ -352,11 +353,13 @@ export class PipelineExecutor {
         codec.decode(raw.messages[i]!, emit);
         if (raw.truncated?.[i]) for (let j = before; j < events.length; j++) events[j]!.tag(LINE_TRUNCATED_TAG);
       }
+    } else if (raw.kind === 'jsonLines') {
+      for (const data of eventsFromLines(raw.lines, raw.idPrefix, raw.baseIndex)) events.push(new Event(data));
     } else {
       for (const data of raw.events) events.push(new Event(data));
     }
     // The input's fields for every event of the batch (path, host, ...): resolved once, not per event.
-    const fields = raw.kind === 'events' ? undefined : raw.fields;
+    const fields = raw.kind === 'events' || raw.kind === 'jsonLines' ? undefined : raw.fields;
     const top: Array<[string, Setter, unknown]> = [];
     const nested: Array<[FieldPath, unknown]> = [];
     if (fields)

@@ -660,6 +660,12 @@ export function splitBatch(batch: RawBatch, max: number): RawBatch[] {
       parts.push({ ...batch, messages: batch.messages.slice(i, i + max), ids: batch.ids.slice(i, i + max), truncated: batch.truncated?.slice(i, i + max) });
     return parts;
   }
+  if (batch.kind === 'jsonLines') {
+    if (batch.lines.length <= max) return [batch];
+    const parts: RawBatch[] = [];
+    for (let i = 0; i < batch.lines.length; i += max) parts.push({ ...batch, lines: batch.lines.slice(i, i + max), baseIndex: batch.baseIndex + i });
+    return parts;
+  }
   if (batch.kind === 'events') {
     if (batch.events.length <= max) return [batch];
     const parts: RawBatch[] = [];

@@ -133,6 +133,18 @@ export type RawBatch =
       json?: boolean;
     }
   | {
+      /**
+       * JSON lines of events that carry their own `[@metadata][_id]` (a stream message), parsed by the worker: a
+       * line without an id, or not a JSON object, gets `idPrefix:<index of the line>`. Strings cross to the workers
+       * far more cheaply than the parsed events would.
+       */
+      kind: 'jsonLines';
+      lines: string[];
+      idPrefix: string;
+      /** Index of the first line in its message (a message cut into several batches). */
+      baseIndex: number;
+    }
+  | {
       /** Structured events; `[@metadata][_id]` should already be set. */
       kind: 'events';
       events: EventData[];

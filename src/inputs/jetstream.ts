@@ -14,7 +14,7 @@
 
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { defineInput, type Input, type InputSink, type PluginContext } from '../core/plugin.js';
-import { messageLines, unpackEvents } from '../core/stream/batch.js';
+import { messageLines } from '../core/stream/batch.js';
 import {
   CONNECTION_OPTIONS,
   STREAM_OPTIONS,
@@ -164,21 +164,23 @@ export class JetstreamInput implements Input {
       this.release(held);
       return;
     }
-    let events;
+    // Decompressed and cut into lines here (a damaged message goes to the dead-letter queue at once); the
+    // workers parse the lines.
+    let lines: string[];
     try {
-      events = unpackEvents(msg.data, `jetstream:${config.stream}:${msg.seq}`);
+      lines = messageLines(msg.data);
     } catch (err) {
       await this.giveUp(msg, `cannot unpack the message: ${(err as Error).message}`);
       this.release(held);
       return;
     }
-    if (!events.length) {
+    if (!lines.length) {
       msg.ack();
       this.release(held);
       return;
     }
     await sink.push(
-      { kind: 'events', events },
+      { kind: 'jsonLines', lines, idPrefix: `jetstream:${config.stream}:${msg.seq}`, baseIndex: 0 },
       () => {
         msg.ack();
         this.release(held);

@@ -88,10 +88,15 @@ export function messageLines(data: Uint8Array): string[] {
  * than Sluice) becomes `{ message: line }` with an id from the stream sequence, as a line-oriented input would.
  */
 export function unpackEvents(data: Uint8Array, fallbackIdPrefix: string): EventData[] {
-  const lines = messageLines(data);
+  return eventsFromLines(messageLines(data), fallbackIdPrefix, 0);
+}
+
+/** The events of a message's lines (see unpackEvents); `baseIndex`: index of the first line in its message. */
+export function eventsFromLines(lines: readonly string[], fallbackIdPrefix: string, baseIndex: number): EventData[] {
   const events: EventData[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    const id = `${fallbackIdPrefix}:${baseIndex + i}`;
     let parsed: unknown;
     try {
       parsed = line.startsWith('{') ? parseJson(line) : undefined;
@@ -102,10 +107,10 @@ export function unpackEvents(data: Uint8Array, fallbackIdPrefix: string): EventD
       const e = parsed as EventData;
       const meta = e['@metadata'];
       if (!meta || typeof meta !== 'object' || typeof (meta as Record<string, unknown>)._id !== 'string') {
-        e['@metadata'] = { ...(meta && typeof meta === 'object' ? meta : {}), _id: `${fallbackIdPrefix}:${i}` };
+        e['@metadata'] = { ...(meta && typeof meta === 'object' ? meta : {}), _id: id };
       }
       events.push(e);
-    } else events.push({ message: line, '@metadata': { _id: `${fallbackIdPrefix}:${i}` } });
+    } else events.push({ message: line, '@metadata': { _id: id } });
   }
   return events;
 }

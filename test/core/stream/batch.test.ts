@@ -75,3 +75,28 @@ test('default stream subjects and durable names', () => {
   assert.deepEqual(defaultSubjects(undefined, 'LOGS'), ['LOGS.>']);
   assert.equal(durableName('sluice_main.x y*'), 'sluice_main_x_y_');
 });
+
+test('a message reaches the workers as JSON lines: own ids kept, foreign lines get the message\'s ids, across batch parts', async () => {
+  const { loadRegistry } = await import('../../../src/core/registry.js');
+  const { loadPipelines } = await import('../../../src/config/load.js');
+  const { PipelineExecutor } = await import('../../../src/core/executor.js');
+  const { createLogger } = await import('../../../src/core/logger.js');
+  const { splitBatch } = await import('../../../src/core/pipeline.js');
+  const registry = await loadRegistry();
+  const { pipelines } = loadPipelines({ configString: 'input { stdin {} } output { stdout {} }', pathData: '/nonexistent' }, registry);
+  const exec = await PipelineExecutor.create(pipelines[0]!.model, registry, createLogger('test'));
+  const [m] = packEvents('logs.fw', events().slice(0, 5), 'gzip', 1 << 20);
+  const lines = [...messageLines(m!.data), 'plain foreign line', '{"n": 12345678901234567890}'];
+  const parts = splitBatch({ kind: 'jsonLines', lines, idPrefix: 'jetstream:LOGS:9', baseIndex: 0 }, 3);
+  assert.equal(parts.length, 3);
+  const decoded = parts.flatMap((p) => exec.decode(p, 0));
+  assert.deepEqual(
+    decoded.map((e) => (e.data['@metadata'] as { _id: string })._id),
+    [...events().slice(0, 5).map((e) => e['@metadata']._id), 'jetstream:LOGS:9:5', 'jetstream:LOGS:9:6'],
+  );
+  assert.ok(decoded[0]!.timestamp instanceof Date);
+  assert.equal(decoded[0]!.timestamp.toISOString(), '2024-01-01T00:00:00.000Z');
+  assert.equal(decoded[5]!.data.message, 'plain foreign line');
+  assert.equal(decoded[6]!.data.n, '12345678901234567890', 'a 64-bit integer stays exact');
+  assert.deepEqual(unpackEvents(m!.data, 'x').map((e) => e.message), decoded.slice(0, 5).map((e) => e.data.message), 'the same events as unpacking on the main thread');
+});

@@ -16,7 +16,7 @@ import { plugins, type ModelNode, type PipelineModel, type PluginSpec } from './
 import type { Codec, CodecSpec, EventParser, Filter, FilterDef, InputDef, Output, OutputDef, PluginContext, RawBatch } from './plugin.js';
 import type { Registry } from './registry.js';
 import type { Logger } from './logger.js';
-import { segmentEnd } from './text_bytes.js';
+import { segmentEnd, utf8Lines } from './text_bytes.js';
 import { eventsFromLines } from './stream/batch.js';
 
 export const LINE_TRUNCATED_TAG = '_line_truncated';
@@ -354,7 +354,8 @@ export class PipelineExecutor {
         if (raw.truncated?.[i]) for (let j = before; j < events.length; j++) events[j]!.tag(LINE_TRUNCATED_TAG);
       }
     } else if (raw.kind === 'jsonLines') {
-      for (const data of eventsFromLines(raw.lines, raw.idPrefix, raw.baseIndex)) events.push(new Event(data));
+      const lines = utf8Lines(Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength));
+      for (const data of eventsFromLines(lines, raw.idPrefix, raw.baseIndex)) events.push(new Event(data));
     } else {
       for (const data of raw.events) events.push(new Event(data));
     }

@@ -426,7 +426,7 @@ export class Pipeline {
     for (let part of parts) {
       await this.acquireSlot();
       let shared: ArrayBufferLike | undefined;
-      if (part.kind === 'bytes') {
+      if (part.kind === 'bytes' || part.kind === 'jsonLines') {
         const bytes = batchBytes.take(part.data.byteLength);
         bytes.set(part.data);
         part = { ...part, data: bytes };
@@ -660,37 +660,48 @@ export function splitBatch(batch: RawBatch, max: number): RawBatch[] {
       parts.push({ ...batch, messages: batch.messages.slice(i, i + max), ids: batch.ids.slice(i, i + max), truncated: batch.truncated?.slice(i, i + max) });
     return parts;
   }
-  if (batch.kind === 'jsonLines') {
-    if (batch.lines.length <= max) return [batch];
-    const parts: RawBatch[] = [];
-    for (let i = 0; i < batch.lines.length; i += max) parts.push({ ...batch, lines: batch.lines.slice(i, i + max), baseIndex: batch.baseIndex + i });
-    return parts;
-  }
   if (batch.kind === 'events') {
     if (batch.events.length <= max) return [batch];
     const parts: RawBatch[] = [];
     for (let i = 0; i < batch.events.length; i += max) parts.push({ kind: 'events', events: batch.events.slice(i, i + max) });
     return parts;
   }
+  if (batch.kind === 'jsonLines') {
+    const parts: RawBatch[] = [];
+    let index = batch.baseIndex;
+    for (const [from, to, lines] of lineRanges(batch.data, max)) {
+      parts.push({ ...batch, data: batch.data.subarray(from, to), baseIndex: index });
+      index += lines;
+    }
+    return parts.length > 1 ? parts : [batch];
+  }
   const data = batch.data;
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const parts: RawBatch[] = [];
+  let line = batch.baseLine;
+  for (const [from, to, lines] of lineRanges(data, max)) {
+    if (from === 0 && to === data.length) return [batch];
+    const part: RawBatch = { ...batch, data: data.subarray(from, to), baseOffset: batch.baseOffset + from, baseLine: line };
+    if (batch.truncated) part.truncated = batch.truncated.filter((o) => o >= batch.baseOffset + from && o < batch.baseOffset + to);
+    parts.push(part);
+    if (line !== undefined) line += lines;
+  }
+  return parts.length ? parts : [batch];
+}
+
+/** Ranges [from, to, lines] of `data` holding at most `max` whole lines each (the last may lack its newline). */
+function lineRanges(data: Uint8Array, max: number): Array<[number, number, number]> {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const ranges: Array<[number, number, number]> = [];
   let start = 0;
   let lines = 0;
-  let pos = 0;
-  let line = batch.baseLine;
-  while (pos < buf.length) {
+  for (let pos = 0; pos < buf.length; ) {
     const nl = buf.indexOf(10, pos);
     pos = nl < 0 ? buf.length : nl + 1;
     if (++lines === max || pos === buf.length) {
-      if (start === 0 && pos === buf.length) return [batch];
-      const part: RawBatch = { ...batch, data: data.subarray(start, pos), baseOffset: batch.baseOffset + start, baseLine: line };
-      if (batch.truncated) part.truncated = batch.truncated.filter((o) => o >= batch.baseOffset + start && o < batch.baseOffset + pos);
-      parts.push(part);
-      if (line !== undefined) line += lines;
+      ranges.push([start, pos, lines]);
       start = pos;
       lines = 0;
     }
   }
-  return parts.length ? parts : [batch];
+  return ranges;
 }

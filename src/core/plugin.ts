@@ -134,12 +134,13 @@ export type RawBatch =
     }
   | {
       /**
-       * JSON lines of events that carry their own `[@metadata][_id]` (a stream message), parsed by the worker: a
-       * line without an id, or not a JSON object, gets `idPrefix:<index of the line>`. Strings cross to the workers
-       * far more cheaply than the parsed events would.
+       * JSON lines of events that carry their own `[@metadata][_id]` (a stream message), cut and parsed by the
+       * worker: a line without an id, or not a JSON object, gets `idPrefix:<index of the line>`. Bytes cross to the
+       * workers far more cheaply than the parsed events would.
        */
       kind: 'jsonLines';
-      lines: string[];
+      /** UTF-8 JSON lines (a decompressed message, or whole lines of it). */
+      data: Uint8Array;
       idPrefix: string;
       /** Index of the first line in its message (a message cut into several batches). */
       baseIndex: number;

@@ -14,7 +14,7 @@
 
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { defineInput, type Input, type InputSink, type PluginContext } from '../core/plugin.js';
-import { messageLines } from '../core/stream/batch.js';
+import { messageBytes, messageLines } from '../core/stream/batch.js';
 import {
   CONNECTION_OPTIONS,
   STREAM_OPTIONS,
@@ -164,23 +164,23 @@ export class JetstreamInput implements Input {
       this.release(held);
       return;
     }
-    // Decompressed and cut into lines here (a damaged message goes to the dead-letter queue at once); the
-    // workers parse the lines.
-    let lines: string[];
+    // Decompressed here (a damaged message goes to the dead-letter queue at once); the workers cut and parse the
+    // lines.
+    let data: Buffer;
     try {
-      lines = messageLines(msg.data);
+      data = messageBytes(msg.data);
     } catch (err) {
       await this.giveUp(msg, `cannot unpack the message: ${(err as Error).message}`);
       this.release(held);
       return;
     }
-    if (!lines.length) {
+    if (!data.length) {
       msg.ack();
       this.release(held);
       return;
     }
     await sink.push(
-      { kind: 'jsonLines', lines, idPrefix: `jetstream:${config.stream}:${msg.seq}`, baseIndex: 0 },
+      { kind: 'jsonLines', data, idPrefix: `jetstream:${config.stream}:${msg.seq}`, baseIndex: 0 },
       () => {
         msg.ack();
         this.release(held);

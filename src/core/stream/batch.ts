@@ -79,8 +79,13 @@ export function batchId(subject: string, ids: string[]): string {
 
 /** The text lines of a message (gzip detected by its magic bytes). Throws on a damaged message. */
 export function messageLines(data: Uint8Array): string[] {
+  return utf8Lines(messageBytes(data));
+}
+
+/** The bytes of a message's lines, decompressed when gzip (detected by its magic bytes). Throws on a damaged message. */
+export function messageBytes(data: Uint8Array): Buffer {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return utf8Lines(buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf);
+  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf;
 }
 
 /**

@@ -76,7 +76,7 @@ test('default stream subjects and durable names', () => {
   assert.equal(durableName('sluice_main.x y*'), 'sluice_main_x_y_');
 });
 
-test('a message reaches the workers as JSON lines: own ids kept, foreign lines get the message\'s ids, across batch parts', async () => {
+test('a message reaches the workers as its JSON lines\' bytes: own ids kept, foreign lines get the message\'s ids, across batch parts', async () => {
   const { loadRegistry } = await import('../../../src/core/registry.js');
   const { loadPipelines } = await import('../../../src/config/load.js');
   const { PipelineExecutor } = await import('../../../src/core/executor.js');
@@ -87,7 +87,8 @@ test('a message reaches the workers as JSON lines: own ids kept, foreign lines g
   const exec = await PipelineExecutor.create(pipelines[0]!.model, registry, createLogger('test'));
   const [m] = packEvents('logs.fw', events().slice(0, 5), 'gzip', 1 << 20);
   const lines = [...messageLines(m!.data), 'plain foreign line', '{"n": 12345678901234567890}'];
-  const parts = splitBatch({ kind: 'jsonLines', lines, idPrefix: 'jetstream:LOGS:9', baseIndex: 0 }, 3);
+  const data = new TextEncoder().encode(lines.join('\n') + '\n');
+  const parts = splitBatch({ kind: 'jsonLines', data, idPrefix: 'jetstream:LOGS:9', baseIndex: 0 }, 3);
   assert.equal(parts.length, 3);
   const decoded = parts.flatMap((p) => exec.decode(p, 0));
   assert.deepEqual(

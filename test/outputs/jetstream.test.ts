@@ -12,6 +12,8 @@ import { createPlugin } from '../helpers.js';
 import { Event } from '../../src/core/event.js';
 import type { Input, InputSink, Output, RawBatch } from '../../src/core/plugin.js';
 import { requireNats, startNats } from '../support/nats.js';
+import { eventsFromLines } from '../../src/core/stream/batch.js';
+import { utf8Lines } from '../../src/core/text_bytes.js';
 
 const events = (n: number, prefix = 'src') =>
   Array.from({ length: n }, (_, i) => {
@@ -84,13 +86,16 @@ test('input: events keep their ids; a slow batch is kept alive past ack_wait; a 
     notify?.();
   });
   const running = input.run(sink);
+  t.after(() => input.stop()); // a failed assertion must not leave the input pulling (the file would never end)
   const next = async (n: number) => {
     while (pushes.length < n) await new Promise<void>((r) => (notify = r));
     return pushes[n - 1]!;
   };
   const first = await next(1);
-  assert.equal(first.batch.kind, 'events');
-  const evs = (first.batch as Extract<RawBatch, { kind: 'events' }>).events;
+  // The message's lines, decompressed, for the worker threads to parse.
+  assert.equal(first.batch.kind, 'jsonLines');
+  const lines = first.batch as Extract<RawBatch, { kind: 'jsonLines' }>;
+  const evs = eventsFromLines(utf8Lines(Buffer.from(lines.data)), lines.idPrefix, lines.baseIndex);
   assert.deepEqual(evs.map((e) => (e['@metadata'] as { _id: string })._id), ['src:0', 'src:1', 'src:2', 'src:3', 'src:4']);
   assert.equal(evs[0]!.message, 'm0');
 

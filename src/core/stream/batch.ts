@@ -57,8 +57,10 @@ export function packEvents(subject: string, events: EventData[], compression: Co
       return;
     }
     if (data.byteLength > maxBytes) throw new Error(`one event is larger than the message limit (${data.byteLength} > ${maxBytes} bytes)`);
-    // A view of a pooled Buffer would drag (and, when transferred, detach) the whole pool: own the bytes.
-    const owned = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
+    // A view of a pooled Buffer would drag (and, when transferred, detach) the whole pool, and the text's own
+    // buffer goes back to the pool below: own the bytes.
+    const own = data.buffer !== all.buffer && data.byteOffset === 0 && data.buffer.byteLength === data.byteLength;
+    const owned = own ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
     out.push({ subject, id: batchId(subject, ids.slice(from, to)), data: owned, count: to - from });
   };
   try {

@@ -101,3 +101,11 @@ test('a message reaches the workers as its JSON lines\' bytes: own ids kept, for
   assert.equal(decoded[6]!.data.n, '12345678901234567890', 'a 64-bit integer stays exact');
   assert.deepEqual(unpackEvents(m!.data, 'x').map((e) => e.message), decoded.slice(0, 5).map((e) => e.data.message), 'the same events as unpacking on the main thread');
 });
+
+test('uncompressed messages own their bytes: packing again (the text buffer reused) leaves earlier messages intact', () => {
+  const first = packEvents('s', events(), 'none', 1500);
+  const copies = first.map((m) => Buffer.from(m.data).toString('utf8'));
+  for (let i = 0; i < 5; i++) packEvents('s', events().map((e) => ({ ...e, message: `other ${i}` })), 'none', 1500);
+  assert.deepEqual(first.map((m) => Buffer.from(m.data).toString('utf8')), copies);
+  assert.ok(first.every((m) => m.data.byteOffset === 0 && m.data.buffer.byteLength === m.data.byteLength), 'each message has a buffer of its own');
+});

@@ -8,7 +8,7 @@ import { loadPipelinesYml, type PipelineSettings } from './pipelines-yml.js';
 import { compilePipeline } from './compile.js';
 import type { Node as AstNode, PipelineAST } from './ast.js';
 import type { PipelineModel, PipelineRunSettings } from '../core/model.js';
-import type { Registry } from '../core/registry.js';
+import { allCodecs, type Registry } from '../core/registry.js';
 import type { PluginKind } from '../core/plugin.js';
 import { checkDeadLetterTarget } from '../core/dlq/index.js';
 
@@ -74,7 +74,6 @@ function errorText(e: unknown): string {
   return err.errors?.length ? err.errors.join('\n') : (err.message ?? String(e));
 }
 
-/** Load and validate every pipeline; collects all errors instead of stopping at the first. */
 interface ConfigEntry {
   id: string;
   ast?: PipelineAST;
@@ -83,31 +82,35 @@ interface ConfigEntry {
   entry?: PipelineSettings;
 }
 
+/** Load and validate every pipeline; collects all errors instead of stopping at the first. */
+export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult {
+  const errors: string[] = [];
+  const entries = readConfigEntries(opts, errors);
+  return compileEntries(opts, entries, errors, registry);
+}
+
 /**
- * The plugins the configurations name (inputs, filters, outputs; codecs are all wanted anyway), so that only
- * their modules are loaded (Registry.ensure). Configurations that do not read or parse are skipped here:
- * loadPipelines reports them.
+ * loadPipelines for a registry that may hold only some plugins (`sluice run` starts with none): the modules of
+ * the plugins the configurations name, and every codec, are imported first (Registry.ensure). Each
+ * configuration is read and parsed once.
  */
-export function configPluginNames(opts: LoadOptions): Array<[PluginKind, string]> {
-  const names: Array<[PluginKind, string]> = [];
+export async function loadPipelinesEnsuring(opts: LoadOptions, registry: Registry): Promise<LoadResult> {
+  const errors: string[] = [];
+  const entries = readConfigEntries(opts, errors);
+  const names: Array<[PluginKind, string]> = [...allCodecs()];
   const walk = (kind: PluginKind, nodes: AstNode[]): void => {
     for (const n of nodes) {
       if (n.kind === 'plugin') names.push([kind, n.name]);
       else for (const b of n.branches) walk(kind, b.body);
     }
   };
-  for (const e of readConfigEntries(opts, []))
+  for (const e of entries)
     if (e.ast) {
       walk('input', e.ast.input);
       walk('filter', e.ast.filter);
       walk('output', e.ast.output);
     }
-  return names;
-}
-
-export function loadPipelines(opts: LoadOptions, registry: Registry): LoadResult {
-  const errors: string[] = [];
-  const entries = readConfigEntries(opts, errors);
+  await registry.ensure(names);
   return compileEntries(opts, entries, errors, registry);
 }
 

@@ -1,10 +1,10 @@
 // Runs several pipelines in one process (each with its own workers and bounded queues, so a blocked output
 // in one does not stall the others), stops them cleanly, and reloads changed configs without losing events.
 
-import { configPluginNames, loadPipelines, type LoadOptions, type LoadedPipeline } from '../config/load.js';
+import { loadPipelinesEnsuring, type LoadOptions, type LoadedPipeline } from '../config/load.js';
 import { ConfigError } from '../config/compile.js';
 import { Pipeline, type PipelineStats } from './pipeline.js';
-import { allCodecs, type Registry } from './registry.js';
+import type { Registry } from './registry.js';
 import type { Logger } from './logger.js';
 
 export class Agent {
@@ -22,8 +22,7 @@ export class Agent {
 
   private async load(): Promise<LoadedPipeline[]> {
     // The registry may hold only some plugins (sluice run loads what its configurations name).
-    await this.registry.ensure([...allCodecs(), ...configPluginNames(this.options)]);
-    const { pipelines, errors } = loadPipelines(this.options, this.registry);
+    const { pipelines, errors } = await loadPipelinesEnsuring(this.options, this.registry);
     if (errors.length) throw new ConfigError(errors);
     return pipelines;
   }

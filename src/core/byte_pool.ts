@@ -54,19 +54,22 @@ export const outputBytes = new BytePool();
  */
 export const batchBytes = new BytePool(true);
 
+/** Each byte array of a payload, up to three levels of arrays deep. */
+function eachByteArray(v: unknown, f: (bytes: Uint8Array) => void, depth = 0): void {
+  if (v instanceof Uint8Array) f(v);
+  else if (depth < 3 && Array.isArray(v)) for (const x of v) eachByteArray(x, f, depth + 1);
+}
+
 /**
- * The ArrayBuffers of the byte arrays in a payload (up to three levels of arrays deep) that can move to
- * another thread whole: those owning their whole buffer, and views of this thread's pool. Views into
- * Node's shared Buffer pool are never moved (moving would detach the pool).
+ * The ArrayBuffers of the byte arrays in a payload that can move to another thread whole: those owning their
+ * whole buffer, and views of this thread's pool. Views into Node's shared Buffer pool are never moved (moving
+ * would detach the pool).
  */
 export function movableBuffers(payload: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {
-  const visit = (v: unknown, depth: number): void => {
-    if (v instanceof Uint8Array) {
-      const b = v.buffer;
-      if (b instanceof ArrayBuffer && ((v.byteOffset === 0 && v.byteLength === b.byteLength) || outputBytes.owns(b)) && !out.includes(b)) out.push(b);
-    } else if (depth < 3 && Array.isArray(v)) for (const x of v) visit(x, depth + 1);
-  };
-  visit(payload, 0);
+  eachByteArray(payload, (v) => {
+    const b = v.buffer;
+    if (b instanceof ArrayBuffer && ((v.byteOffset === 0 && v.byteLength === b.byteLength) || outputBytes.owns(b)) && !out.includes(b)) out.push(b);
+  });
   return out;
 }
 
@@ -75,12 +78,9 @@ export function movableBuffers(payload: unknown, out: ArrayBuffer[] = []): Array
  * moving or cloning), worth handing back (see MIN_POOLED_BYTES).
  */
 export function receivedBuffers(payload: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {
-  const visit = (v: unknown, depth: number): void => {
-    if (v instanceof Uint8Array) {
-      const b = v.buffer;
-      if (b instanceof ArrayBuffer && b.byteLength >= MIN_POOLED_BYTES && !out.includes(b)) out.push(b);
-    } else if (depth < 3 && Array.isArray(v)) for (const x of v) visit(x, depth + 1);
-  };
-  visit(payload, 0);
+  eachByteArray(payload, (v) => {
+    const b = v.buffer;
+    if (b instanceof ArrayBuffer && b.byteLength >= MIN_POOLED_BYTES && !out.includes(b)) out.push(b);
+  });
   return out;
 }

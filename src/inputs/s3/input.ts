@@ -260,11 +260,6 @@ export class S3Input implements Input {
     await delivered;
     if (item.lost) return; // another worker owns it now and will finish it
     const { ref } = item;
-    if (damaged && this.config.delete) {
-      this.ctx.logger.error('input s3: damaged object kept in the bucket (delete => true applies to objects read whole)', { bucket: ref.bucket, key: ref.key });
-      await item.complete().catch((e) => this.ctx.logger.warn('input s3: cannot record an object as done', { key: ref.key, error: (e as Error).message }));
-      return;
-    }
     let backedUp = true;
     if (this.config.backup_to_bucket) {
       try {
@@ -280,7 +275,9 @@ export class S3Input implements Input {
         this.ctx.logger.error('input s3: backup copy failed; the object is kept', { key: ref.key, backup_to_bucket: this.config.backup_to_bucket, error: (e as Error).message });
       }
     }
-    if (this.config.delete && backedUp) {
+    if (this.config.delete && damaged) {
+      this.ctx.logger.error('input s3: damaged object kept in the bucket (delete => true applies to objects read whole)', { bucket: ref.bucket, key: ref.key });
+    } else if (this.config.delete && backedUp) {
       try {
         await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: ref.bucket, Key: ref.key }));
       } catch (e) {

@@ -12,6 +12,10 @@ function onFirstUse<T>(id: string): () => T {
   return () => (mod ??= require(id) as T);
 }
 
+// Node's own crypto and zlib modules cost a pipeline worker ~20 ms each to load, and a worker needs them only for
+// a stream message's checksum or a compressed payload.
+export const cryptoLib = onFirstUse<typeof import('node:crypto')>('node:crypto');
+export const zlibLib = onFirstUse<typeof import('node:zlib')>('node:zlib');
 export const yamlLib = onFirstUse<typeof import('yaml')>('yaml');
 export const s3Sdk = onFirstUse<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3');
 export const natsTransport = onFirstUse<typeof import('@nats-io/transport-node')>('@nats-io/transport-node');

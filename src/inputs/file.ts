@@ -14,7 +14,6 @@
 // from its start; by copy-truncate (size below the read position), the generation is bumped and the file is
 // read again from 0.
 
-import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { hostname } from 'node:os';
@@ -27,6 +26,7 @@ import { AckTracker } from './file/ack_tracker.js';
 import { LineCutter, type CutPiece, type LineBatch } from './file/line_cutter.js';
 import { SinceDb, identityKey } from './file/sincedb.js';
 import { parseDuration } from './file/durations.js';
+import { cryptoLib } from '../core/libs.js';
 
 export interface FileInputConfig {
   path: string[];
@@ -157,7 +157,7 @@ export class FileInput implements Input {
     if (p !== undefined) return p === '/dev/null' || p.toUpperCase() === 'NUL' ? null : resolve(p);
     // An explicit id names the file; otherwise, like Logstash, a digest of the patterns (stable when
     // inputs are reordered, which would renumber generated ids).
-    const name = this.config.id ? this.config.id.replace(/[^A-Za-z0-9_.-]/g, '_') : createHash('md5').update(this.config.path.join(',')).digest('hex');
+    const name = this.config.id ? this.config.id.replace(/[^A-Za-z0-9_.-]/g, '_') : cryptoLib().createHash('md5').update(this.config.path.join(',')).digest('hex');
     return join(this.ctx.dataDir, 'plugins', 'inputs', 'file', `.sincedb_${name}`);
   }
 

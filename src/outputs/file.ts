@@ -8,12 +8,12 @@ import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { defineOutput, type BatchEncoder, type CodecSpec, type Output } from '../core/plugin.js';
 import type { Event } from '../core/event.js';
 import { compileSprintf } from '../core/sprintf.js';
 import { TextBytes } from '../core/text_bytes.js';
 import { outputBytes } from '../core/byte_pool.js';
+import { zlibLib } from '../core/libs.js';
 
 interface FileOutputConfig {
   path: string;
@@ -165,7 +165,7 @@ export default defineOutput<FileOutputConfig>({
     const finish = (text: TextBytes): Uint8Array => {
       const plain = text.toBuffer();
       if (!gzip) return plain;
-      const packed = gzipSync(plain);
+      const packed = zlibLib().gzipSync(plain);
       outputBytes.give(plain.buffer as ArrayBuffer);
       return packed;
     };

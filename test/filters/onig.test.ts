@@ -299,3 +299,34 @@ test('invalid patterns are errors, as in Oniguruma', () => {
   for (const p of ['(', 'a)', '[a', '[]', '*a', 'a{3,2}', '[z-a]', '\\p{NoSuchProperty}', '[[:nosuch:]]', '(?<1x>a)', '\\k<nope>', '[a-\\w]', '[\\w-a]', '(a)\\2', '(?<a>x)\\1'])
     assert.throws(() => translateOnig(p), OnigError, p);
 });
+
+test('every bundled library pattern translates in all four variants, with the same group numbers in each', async () => {
+  const { PatternLibrary, compileGrok, patternFilesIn } = await import('../../src/filters/grok/compiler.js');
+  const { repoRoot } = await import('../helpers.js');
+  const { join } = await import('node:path');
+  let checked = 0;
+  for (const flavour of ['legacy', 'ecs-v1']) {
+    const lib = PatternLibrary.load(patternFilesIn(join(repoRoot, 'patterns', flavour)));
+    const failures: string[] = [];
+    for (const name of lib.defs.keys()) {
+      let regex: OnigRegExp;
+      try {
+        regex = compileGrok(`%{${name}}`, lib).regex;
+      } catch {
+        continue; // a translation refused at compile time (tested elsewhere), not a variant built later
+      }
+      // Only the variant for one-line ASCII input is built with the translation; the others on demand.
+      const groups = JSON.stringify(regex.groups);
+      try {
+        for (const [nl, uni] of [[false, false], [true, false], [false, true], [true, true]] as const) assert.ok(regex.variant(nl, uni).regexp instanceof RegExp);
+        assert.equal(JSON.stringify(regex.groups), groups);
+        assert.equal(typeof regex.stats.atomicDropped, 'number');
+        checked++;
+      } catch (e) {
+        failures.push(`${flavour} ${name}: ${(e as Error).message}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  }
+  assert.ok(checked >= 600, `checked ${checked}`); // 319 legacy + 363 ECS definitions today
+});

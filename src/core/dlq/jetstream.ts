@@ -2,9 +2,9 @@
 // (`tls://` for TLS). Each entry is one message (JSON) whose `Nats-Msg-Id` is a hash of the entry's origin and
 // content, so writing the same entries again after a failure stores them once.
 
-import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { DeadLetterEntry, DeadLetterTarget, StoredDeadLetter } from './target.js';
+import { cryptoLib } from '../libs.js';
 import { ensureStream, isRetryable, openNats, sleep, type NatsHandle } from '../stream/nats.js';
 
 export interface JetStreamDlqAddress {
@@ -39,7 +39,7 @@ export function parseJetStreamDlqUrl(url: URL): JetStreamDlqAddress {
 }
 
 export function entryId(e: DeadLetterEntry): string {
-  const h = createHash('sha256');
+  const h = cryptoLib().createHash('sha256');
   // The time is part of it: an event dead-lettered again later (a replay that fails again) is a new entry, while a
   // write retried after a failure (same entries, same time) is stored once.
   h.update(e.pipeline).update('\0').update(e.plugin).update('\0').update(e.time).update('\0').update(e.event ?? '').update('\0').update(e.raw ?? '');

@@ -9,12 +9,11 @@
 // retried after a timeout, a leader election or a crash of the front (which re-reads the same lines, and so
 // builds the same events) carries the same id, and the stream's duplicate window drops the copy.
 
-import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync, constants } from 'node:zlib';
 import type { EventData } from '../event.js';
 import { parseJson } from '../serialize.js';
 import { TextBytes, utf8Lines } from '../text_bytes.js';
 import { outputBytes } from '../byte_pool.js';
+import { cryptoLib, zlibLib } from '../libs.js';
 
 export interface StreamMessage {
   subject: string;
@@ -44,12 +43,12 @@ export function packEvents(subject: string, events: EventData[], compression: Co
   const startOf = (i: number) => (i === 0 ? 0 : ends[i - 1]!);
   const ids = events.map((e, i) => {
     const id = (e['@metadata'] as Record<string, unknown> | undefined)?._id;
-    return typeof id === 'string' && id !== '' ? id : `#${createHash('sha1').update(all.subarray(startOf(i), ends[i]! - 1)).digest('hex')}`;
+    return typeof id === 'string' && id !== '' ? id : `#${cryptoLib().createHash('sha1').update(all.subarray(startOf(i), ends[i]! - 1)).digest('hex')}`;
   });
   const out: StreamMessage[] = [];
   const pack = (from: number, to: number) => {
     const raw = all.subarray(startOf(from), ends[to - 1]);
-    const data = compression === 'gzip' ? gzipSync(raw, { level: constants.Z_BEST_SPEED }) : raw;
+    const data = compression === 'gzip' ? zlibLib().gzipSync(raw, { level: zlibLib().constants.Z_BEST_SPEED }) : raw;
     if (data.byteLength > maxBytes && to - from > 1) {
       const mid = from + Math.floor((to - from) / 2);
       pack(from, mid);
@@ -73,7 +72,7 @@ export function packEvents(subject: string, events: EventData[], compression: Co
 
 /** Deterministic id of a batch: same subject and same event ids in the same order → same id. */
 export function batchId(subject: string, ids: string[]): string {
-  const h = createHash('sha256');
+  const h = cryptoLib().createHash('sha256');
   h.update(subject);
   for (const id of ids) h.update('\n').update(id);
   return `sluice-${h.digest('base64url').slice(0, 32)}`;
@@ -87,7 +86,7 @@ export function messageLines(data: Uint8Array): string[] {
 /** The bytes of a message's lines, decompressed when gzip (detected by its magic bytes). Throws on a damaged message. */
 export function messageBytes(data: Uint8Array): Buffer {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf;
+  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? zlibLib().gunzipSync(buf) : buf;
 }
 
 /**

@@ -1450,9 +1450,8 @@ export class OnigRegExp {
   readonly astralSensitive: boolean;
   /** The `u` variant is used for every input (no scan of the input for non-ASCII characters). */
   readonly alwaysUnicode: boolean;
-  /** How atomic groups were handled (in the always-correct variant). */
-  readonly stats: EmitStats;
   private readonly variants: Array<OnigVariant | undefined> = [undefined, undefined, undefined, undefined];
+  private readonly variantStats: Array<EmitStats | undefined> = [undefined, undefined, undefined, undefined];
 
   /** @internal */
   constructor(
@@ -1460,15 +1459,19 @@ export class OnigRegExp {
     private readonly root: Node,
     private readonly parserGroups: GroupDef[],
     private readonly emulateAtomic = false,
+    /** First/last sets and follow sets depend on the tree only: one analysis serves every variant. */
+    private readonly an: Analysis = new Analysis(),
   ) {
     this.newlineSensitive = hasAnchor(root, (k) => k === 'bol' || k === 'eol' || k === 'eosnl');
     // Word boundaries and sets above U+FFFF depend on their context: a dry run tells whether they matter.
     let unicode = false;
     let astral = false;
     let generic = false;
+    let dry: Emitter | undefined;
+    let drySource = '';
     if (hasAnchor(root, (k) => k === 'wordb' || k === 'nwordb') || hasSet(root, (r) => cs.intersect(r, ASTRAL).length > 0)) {
-      const dry = new Emitter(new Analysis(), 'bmp', false);
-      dry.run(root);
+      dry = new Emitter(this.an, 'bmp', false);
+      drySource = dry.run(root);
       unicode = dry.unicodeBoundary;
       astral = dry.astralRisk;
       generic = dry.genericBoundary;
@@ -1478,13 +1481,13 @@ export class OnigRegExp {
     // The `u` variant matches as fast as the other in V8; only a costly word boundary (see genericBoundary)
     // is worth scanning each input for non-ASCII characters to avoid it.
     this.alwaysUnicode = (unicode || astral) && !generic;
-    this.variant(true, true);
-    this.stats = this.lastStats!;
+    // Only the variant for the usual input (one line, ASCII) is built now; the others when an input needs them
+    // (a translation and a RegExp each, about a fifth of a worker's start-up with a dozen grok patterns). When
+    // that variant is the dry run's (no `u` flag, no newline), the dry run's translation is it.
+    if (dry !== undefined && !this.alwaysUnicode && !emulateAtomic) this.finishVariant(0, dry, drySource);
+    else this.variantFor(0);
     this.groups = this.groupsOf(this.lastEmitter!);
   }
-
-  private lastStats?: EmitStats;
-  private lastEmitter?: Emitter;
 
   private groupsOf(em: Emitter): Array<{ name: string; index: number }> {
     const out: Array<{ name: string; index: number }> = [];
@@ -1494,23 +1497,40 @@ export class OnigRegExp {
     return out;
   }
 
+  /** How atomic groups were handled in the always-correct variant (the one for inputs with '\n' and non-ASCII). */
+  get stats(): EmitStats {
+    this.variant(true, true);
+    return this.variantStats[this.variantKey(true, true)]!;
+  }
+
+  /** The emitter of the variant built last (its group numbers are every variant's). */
+  private lastEmitter?: Emitter;
+
   /**
    * The variant for an input that does / does not contain '\n' and non-ASCII characters. Group numbers are
    * the same in every variant. `variant(true, true)` is correct for any input.
    */
   variant(newline: boolean, unicode: boolean): OnigVariant {
-    const nl = newline && this.newlineSensitive;
-    const uni = unicode && (this.unicodeSensitive || this.astralSensitive);
-    const key = (nl ? 1 : 0) | (uni ? 2 : 0);
-    let v = this.variants[key];
+    const key = this.variantKey(newline, unicode);
+    const v = this.variants[key];
     if (v) return v;
-    const an = new Analysis();
+    const nl = (key & 1) !== 0;
+    const uni = (key & 2) !== 0;
     // Without the `u` flag sets are written exactly up to U+FFFF: right for inputs without astral characters
     // (and, when a word boundary needs Unicode, for ASCII-only inputs).
-    const mode: SetMode = uni ? 'unicode' : 'bmp';
-    const em = new Emitter(an, mode, nl, this.emulateAtomic);
-    const source = em.run(this.root);
-    const base = uni ? 'su' : 's';
+    const em = new Emitter(this.an, uni ? 'unicode' : 'bmp', nl, this.emulateAtomic);
+    return this.finishVariant(key, em, em.run(this.root));
+  }
+
+  private variantKey(newline: boolean, unicode: boolean): number {
+    const nl = newline && this.newlineSensitive;
+    const uni = unicode && (this.unicodeSensitive || this.astralSensitive);
+    return (nl ? 1 : 0) | (uni ? 2 : 0);
+  }
+
+  /** The variant `key` from its emitter's translation `source`. */
+  private finishVariant(key: number, em: Emitter, source: string): OnigVariant {
+    const base = (key & 2) !== 0 ? 'su' : 's';
     const flags = em.recoveries.length > 0 ? base + 'd' : base;
     let regexp: RegExp;
     let recoveries: Recovery[] | undefined;
@@ -1520,9 +1540,9 @@ export class OnigRegExp {
     } catch (e) {
       throw new OnigError(`internal error translating /${this.pattern}/ to JavaScript: ${(e as Error).message}`, this.pattern);
     }
-    v = recoveries ? { source, flags, regexp, recoveries } : { source, flags, regexp };
+    const v: OnigVariant = recoveries ? { source, flags, regexp, recoveries } : { source, flags, regexp };
     this.variants[key] = v;
-    this.lastStats = em.stats;
+    this.variantStats[key] = em.stats;
     this.lastEmitter = em;
     return v;
   }
@@ -1764,6 +1784,7 @@ function optionalCaptures(n: Node, optional: boolean, out: number[]): void {
 export function translateOnig(pattern: string, options: TranslateOptions = {}): OnigRegExp {
   const parser = new Parser(pattern);
   const root = parser.parse({ i: options.ignoreCase ?? false, m: options.dotAll ?? true, x: false });
-  checkRepeats(root, new Analysis(), parser.groups);
-  return new OnigRegExp(pattern, root, parser.groups, options.atomic === 'emulate');
+  const an = new Analysis();
+  checkRepeats(root, an, parser.groups);
+  return new OnigRegExp(pattern, root, parser.groups, options.atomic === 'emulate', an);
 }

@@ -5,11 +5,10 @@
 // Object names are deterministic: `<prefix><pipeline>/<yyyy>/<MM>/<dd>/<time of first entry>-<digest of content>.ndjson`
 // (UTC), so a write retried after a failure or a crash overwrites the same object instead of adding a copy.
 
-import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../inputs/s3/client.js';
 import type { S3ConnectionSettings } from '../../inputs/s3/options.js';
-import { s3Sdk } from '../../core/libs.js';
+import { cryptoLib, s3Sdk } from '../../core/libs.js';
 
 export interface DeadLetterEntry {
   /** The original event as JSON (`@metadata` included, so a replay keeps its id), or the raw line. */
@@ -62,7 +61,7 @@ export class S3DeadLetterWriter implements DeadLetterWriter {
     const iso = when.toISOString(); // 2026-11-28T16:07:19.123Z
     const day = `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
     const stamp = iso.replace(/[-:]/g, '').replace('.', '');
-    const digest = createHash('sha256').update(body).digest('hex').slice(0, 32);
+    const digest = cryptoLib().createHash('sha256').update(body).digest('hex').slice(0, 32);
     return `${this.prefix}${segment(entries[0]!.pipeline)}/${day}/${stamp}-${digest}.ndjson`;
   }
 

@@ -308,22 +308,23 @@ async function main() {
   const load0 = loadavg()[0];
   if (load0 > 0.5) process.stdout.write(`note: load average is ${load0.toFixed(2)} before starting; other processes are competing for the CPU and the figures will be low.\n`);
 
-  const results = [];
-  for (const c of cases) {
-    const runs = [];
-    for (let run = 1; run <= opts.runs; run++) {
+  // Runs are interleaved (every case once, then every case again, ...): on a shared machine the speed drifts over
+  // minutes, and running one case's runs back to back would hand that drift to the comparison between cases.
+  const runsByCase = cases.map(() => []);
+  for (let run = 1; run <= opts.runs; run++) {
+    for (const [i, c] of cases.entries()) {
       process.stderr.write(`running ${c.name} (workers ${c.workers})${opts.runs > 1 ? ` run ${run}/${opts.runs}` : ''} ...\n`);
-      runs.push(await runCase(c, data, opts, run));
-    }
-    const r = median(runs);
-    results.push(r);
-    if (r.failure) process.stderr.write(`  FAILED: ${r.failure}\n${r.stderr.split('\n').slice(0, 30).join('\n')}\n`);
-    else {
-      process.stderr.write(`  ${fmtInt(r.eventsPerSec)} events/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB === undefined ? 'n/a' : r.maxRssMiB.toFixed(0) + ' MiB'}\n`);
-      const warn = r.stderr.trim();
-      if (warn) process.stderr.write(`  (stderr) ${warn.split('\n').slice(0, 8).join('\n  (stderr) ')}\n`);
+      const r = await runCase(c, data, opts, run);
+      runsByCase[i].push(r);
+      if (r.failure) process.stderr.write(`  FAILED: ${r.failure}\n${r.stderr.split('\n').slice(0, 30).join('\n')}\n`);
+      else {
+        process.stderr.write(`  ${fmtInt(r.eventsPerSec)} events/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB === undefined ? 'n/a' : r.maxRssMiB.toFixed(0) + ' MiB'}\n`);
+        const warn = r.stderr.trim();
+        if (warn) process.stderr.write(`  (stderr) ${warn.split('\n').slice(0, 8).join('\n  (stderr) ')}\n`);
+      }
     }
   }
+  const results = runsByCase.map((runs) => median(runs));
 
   const label = (r) =>
     r.name === 'grok+date' ? 'grok+date' : r.name === 'firewall' ? 'firewall example' : r.name === 'distributed' ? `front + ${DISTRIBUTED_WORKER_PROCESSES} workers via JetStream` : r.name === 'syslog-tcp'
@@ -383,6 +384,16 @@ async function main() {
     const verdict = (ok) => (ok ? 'ok' : 'BELOW TARGET');
     process.stdout.write(`\nTargets (grok+date with ${grokAll.workers} workers: ${fmtInt(rate)} events/s)\n`);
     process.stdout.write(`  vs ${floorLabel}: ${(rate / floorRate).toFixed(2)}x (target >= ${TARGET_VS_FLOOR}x) ${verdict(rate / floorRate >= TARGET_VS_FLOOR)}\n`);
+    if (floor && opts.runs > 1) {
+      // Each round's Sluice run against the same round's floor run: closer in time, so less of the drift.
+      const sluiceRuns = runsByCase[results.indexOf(grokAll)];
+      const floorRuns = runsByCase[results.indexOf(floor)];
+      const ratios = sluiceRuns.flatMap((r, i) => (r.failure || floorRuns[i].failure ? [] : [r.eventsPerSec / floorRuns[i].eventsPerSec])).sort((a, b) => a - b);
+      if (ratios.length)
+        process.stdout.write(
+          `  paired by round: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${ratios[Math.floor((ratios.length - 1) / 2)].toFixed(2)}x\n`,
+        );
+    }
     if (floor) {
       // Events per CPU-second is disturbed less by other load than events/s; with every core busy, 1.6x the
       // single-thread floor on N cores needs at least 1.6/N of the floor's events per CPU-second.

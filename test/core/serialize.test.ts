@@ -80,6 +80,22 @@ test('TextBytes.pushEvent and pushJson write the bytes of stringifyEvent and JSO
   }
 });
 
+test('TextBytes: long strings (copied natively when nothing needs escaping) and repeated keys come out as JSON.stringify has them', () => {
+  const tb = new TextBytes();
+  const clean = 'Built inbound TCP connection 1234 for outside:10.0.0.1/443 (10.0.0.1/443) to inside:192.168.0.1/80';
+  const specials = ['"', '\\', '\n', '\u0000', '\u007f', 'é', 'ÿ', '€', '😀', '\ud800'];
+  const values: string[] = [clean, clean.slice(0, 39), clean.slice(0, 40), clean.slice(0, 41), 'x'.repeat(5000)];
+  for (const c of specials) for (const at of [0, 20, 39, 40, clean.length]) values.push(clean.slice(0, at) + c + clean.slice(at));
+  // A Latin-1 string V8 stores one byte per character: it must still come out as UTF-8.
+  values.push(Buffer.from('caf\u00e9 '.repeat(20), 'latin1').toString('latin1'));
+  for (const v of values) {
+    const event = { message: v, [v.slice(0, 50)]: v.length, 'a "quoted" key': v, '€uro': [v, { k: v }] };
+    tb.pushEvent(event);
+    tb.pushEvent(event); // the second time, every key comes from the key cache
+    assert.equal(tb.toBuffer().toString('utf8'), stringifyEvent(event).repeat(2), JSON.stringify(v).slice(0, 80));
+  }
+});
+
 test('TextBytes: objects JSON.stringify treats specially (toJSON, Map, Buffer) come out as JSON.stringify has them', () => {
   const tb = new TextBytes();
   const odd = { m: new Map([[1, 2]]), b: Buffer.from('hi'), t: { toJSON: () => 'custom' }, u: { toJSON: () => undefined }, s: new Set([1]) };

@@ -176,6 +176,21 @@ if (spec.kind === 'sluice') {
   separateProcesses = true;
 } else throw new Error(`unknown case kind ${spec.kind}`);
 
+/**
+ * This process's peak RSS. On Linux from /proc/self/status (VmHWM, the high-water mark of this process's own
+ * memory): getrusage's maxRSS also counts the parent's RSS at the fork that started this process, so after a
+ * case that left bench/run.mjs with a few hundred MiB every later case reported at least that much.
+ */
+function peakRssMiB() {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 const seconds = ((tEnd ?? performance.now()) - (tStart ?? t0)) / 1000;
 const cpu = cpuEnd ?? process.cpuUsage(cpu0);
 writeFileSync(
@@ -185,7 +200,7 @@ writeFileSync(
     startupSeconds,
     // The distributed and script-pair cases: CPU and RSS belong to child processes, not to this one.
     cpuSeconds: distributed || separateProcesses ? undefined : (cpu.user + cpu.system) / 1e6,
-    maxRssMiB: distributed ? distributed.peakRssMiB : separateProcesses ? undefined : process.resourceUsage().maxRSS / 1024,
+    maxRssMiB: distributed ? distributed.peakRssMiB : separateProcesses ? undefined : peakRssMiB(),
     distributed,
     stats,
     inputBytes: senderBytes,

@@ -157,6 +157,8 @@ export interface InputSink {
    * `ack` runs once every output has delivered every event that came from this batch.
    * With `fail`, an input that can have a batch redelivered later (jetstream: nak) takes it back when an output
    * keeps failing on it, instead of the pipeline retrying it in place; then `fail` runs instead of `ack`.
+   * The batch's bytes are the pipeline's to read until the promise resolves, and the input's again after it:
+   * an input may read the next bytes into the same memory (the pipeline copies what it keeps).
    */
   push(batch: RawBatch, ack?: () => void, fail?: (error: string) => void): Promise<void>;
   /** True once the pipeline asked inputs to stop. */

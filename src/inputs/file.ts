@@ -326,7 +326,7 @@ export class FileInput implements Input {
       fd: null,
       readPos: pos,
       lastActivity: Date.now(),
-      cutter: new LineCutter(pos, this.maxLineBytes, this.delimiter),
+      cutter: new LineCutter(pos, this.maxLineBytes, this.delimiter, true), // views of readBuf: see InputSink.push
       tracker: undefined as unknown as AckTracker,
       state: 'active',
       pathGone: false,

@@ -26,6 +26,27 @@ async function runConfig(config: string, dir: string, workers = 2, batchSize = 1
   return agent.stats();
 }
 
+test('file input over several reads into one reused buffer: every line arrives intact (the pipeline copies a batch before the next read)', async () => {
+  const dir = tmp();
+  const input = join(dir, 'in.log');
+  const out = join(dir, 'out.jsonl');
+  // 3.5 MiB of distinct lines: four 1 MiB reads into the same buffer, each cut into 50-line parts (views of it)
+  // that the pipeline copies into shared memory before the input's push resolves and the next read begins.
+  const lines = Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'abcdefghij'.repeat(8)} ${i * 7919}`);
+  writeFileSync(input, lines.join('\n') + '\n');
+  const stats = await runConfig(
+    `input { file { path => "${input}" mode => "read" exit_after_read => true file_completed_action => "log" file_completed_log_path => "${join(dir, 'done.log')}" sincedb_path => "${join(dir, 'sincedb')}" } }
+     output { file { path => "${out}" } }`,
+    dir,
+    2,
+    50,
+  );
+  const got = readJsonLines(out).map((e) => e.message as string);
+  assert.equal(got.length, lines.length);
+  assert.deepEqual(got.sort(), [...lines].sort());
+  assert.equal(stats[0]!.out, lines.length);
+});
+
 test('generator → filters → file output on 2 worker threads: every event once, counts add up', async () => {
   const dir = tmp();
   const out = join(dir, 'out.jsonl');

@@ -24,6 +24,8 @@ export class FakeSink implements InputSink {
   constructor(private readonly autoAck = false) {}
 
   async push(batch: RawBatch, ack?: () => void): Promise<void> {
+    // An input may reuse a batch's memory once push resolves (InputSink.push): keep a copy, as the pipeline does.
+    if (batch.kind === 'bytes' || batch.kind === 'jsonLines') batch = { ...batch, data: Uint8Array.from(batch.data) };
     const p: Pushed = {
       batch,
       acked: false,

@@ -56,6 +56,23 @@ test('LineCutter: a long line is cut at the maximum, its offset listed, its rest
   assert.equal(q[1]!.kind === 'batch' && q[1]!.baseOffset, 17);
 });
 
+test('LineCutter with views: batches are views of the scanned region, what it keeps is its own copy', () => {
+  const region = Buffer.from('a\nbb\n0123456789\nccc');
+  const c = new LineCutter(0, 6, '\n', true);
+  const p = c.scan(region);
+  assert.deepEqual(p.map(text), ['a\nbb\n012345', '<skip to 16>']);
+  const first = p[0] as { data: Uint8Array };
+  assert.equal(first.data.buffer, region.buffer, 'a view, not a copy');
+  region.fill(0x78); // the input reads its next bytes into the same buffer
+  assert.equal(Buffer.from(c.pending).toString(), 'ccc', 'the pending tail was copied');
+  assert.deepEqual(c.finish().map(text), ['ccc']);
+  const copying = new LineCutter(0, 100);
+  const again = Buffer.from('x\ny');
+  const q = copying.scan(again);
+  again.fill(0);
+  assert.deepEqual(q.map(text), ['x\n'], 'without views, a copy');
+});
+
 test('LineCutter: multi-byte delimiters, also split across reads', () => {
   const c = new LineCutter(0, 100, '\r\n');
   assert.deepEqual(c.scan(Buffer.from('a\r\nb\r')).map(text), ['a\r\n']);

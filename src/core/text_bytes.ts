@@ -110,8 +110,15 @@ export class TextBytes {
   private member(key: string, first: boolean): void {
     let bytes = keyBytes.get(key);
     if (bytes === undefined) {
+      if (keyBytes.size >= KEY_CACHE_LIMIT) {
+        // Keys without end (a kv filter over arbitrary input): written as they come, nothing kept.
+        if (!first) this.pushByte(44); // ,
+        this.pushJsonString(key);
+        this.pushByte(58); // :
+        return;
+      }
       bytes = Buffer.from(`${JSON.stringify(key)}:`, 'utf8');
-      if (keyBytes.size < KEY_CACHE_LIMIT) keyBytes.set(key, bytes);
+      keyBytes.set(key, bytes);
     }
     const n = bytes.length;
     const b = this.room(n + 1);

@@ -96,6 +96,15 @@ test('TextBytes: long strings (copied natively when nothing needs escaping) and 
   }
 });
 
+test('TextBytes: past the key cache (thousands of distinct keys), keys are still written as JSON.stringify writes them', () => {
+  const tb = new TextBytes();
+  for (let i = 0; i < 6000; i++) {
+    const event = { [`k${i} "${String.fromCharCode(0x20 + (i % 95))}"`]: i, message: `m${i}` };
+    tb.pushEvent(event);
+    assert.equal(tb.toBuffer().toString('utf8'), stringifyEvent(event), `event ${i}`);
+  }
+});
+
 test('TextBytes: objects JSON.stringify treats specially (toJSON, Map, Buffer) come out as JSON.stringify has them', () => {
   const tb = new TextBytes();
   const odd = { m: new Map([[1, 2]]), b: Buffer.from('hi'), t: { toJSON: () => 'custom' }, u: { toJSON: () => undefined }, s: new Set([1]) };

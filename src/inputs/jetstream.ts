@@ -14,7 +14,7 @@
 
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { defineInput, type Input, type InputSink, type PluginContext } from '../core/plugin.js';
-import { messageBytes, messageLines } from '../core/stream/batch.js';
+import { BATCH_ENCODING_HEADER, messageBytes, messageLines } from '../core/stream/batch.js';
 import {
   CONNECTION_OPTIONS,
   STREAM_OPTIONS,
@@ -168,7 +168,7 @@ export class JetstreamInput implements Input {
     // lines.
     let data: Buffer;
     try {
-      data = messageBytes(msg.data);
+      data = messageBytes(msg.data, msg.headers?.get(BATCH_ENCODING_HEADER));
     } catch (err) {
       await this.giveUp(msg, `cannot unpack the message: ${(err as Error).message}`);
       this.release(held);
@@ -214,7 +214,7 @@ export class JetstreamInput implements Input {
     }
     let entries: Array<{ event?: string; raw?: string; error: string }>;
     try {
-      entries = messageLines(msg.data).map((line) => (line.startsWith('{') ? { event: line, error } : { raw: line, error }));
+      entries = messageLines(msg.data, msg.headers?.get(BATCH_ENCODING_HEADER)).map((line) => (line.startsWith('{') ? { event: line, error } : { raw: line, error }));
     } catch {
       entries = [{ raw: Buffer.from(msg.data).toString('base64'), error }];
     }

@@ -1,9 +1,11 @@
 // The format of one JetStream message carrying many events: the events as JSON lines, `@metadata` included
-// (so `[@metadata][_id]` survives the trip and the workers' outputs write idempotently), compressed with gzip.
+// (so `[@metadata][_id]` survives the trip and the workers' outputs write idempotently), compressed.
 //
-// Why gzip (level 1): security logs compress 5–10× at this level for little CPU (done on the worker threads),
-// which keeps the stream's disk and network small; the gzip header's magic bytes let the reader tell compressed
-// from plain messages, and its CRC32 catches a damaged message instead of yielding garbage events.
+// Why brotli at quality 1 by default: on these JSON lines it compresses about 2.7x faster than gzip at level 1 and a
+// little smaller, and decompresses faster; gzip was about a fifth of a front's CPU, on two cores it shares with the
+// workers and nats-server. Security logs compress 5-10x, which keeps the stream's disk and network small. Brotli
+// has no magic bytes, so the message's Sluice-Encoding header says `br+jsonl`; gzip (`compression => gzip`, and
+// every message written before brotli) is recognised by its magic bytes and its CRC32 catches a damaged message.
 //
 // The message id (`Nats-Msg-Id`) is a hash of the subject and the ids of the events, in order: a publish
 // retried after a timeout, a leader election or a crash of the front (which re-reads the same lines, and so
@@ -27,7 +29,22 @@ export interface StreamMessage {
 export const BATCH_ENCODING_HEADER = 'Sluice-Encoding';
 export const BATCH_EVENTS_HEADER = 'Sluice-Events';
 
-export type Compression = 'gzip' | 'none';
+export type Compression = 'brotli' | 'gzip' | 'none';
+
+/** The Sluice-Encoding header of a message packed with `compression`. */
+export function encodingHeader(compression: Compression): string {
+  return compression === 'brotli' ? 'br+jsonl' : compression === 'gzip' ? 'gzip+jsonl' : 'jsonl';
+}
+
+function compress(raw: Uint8Array, compression: Compression): Uint8Array {
+  const z = zlibLib();
+  if (compression === 'gzip') return z.gzipSync(raw, { level: z.constants.Z_BEST_SPEED });
+  if (compression === 'brotli')
+    return z.brotliCompressSync(raw, {
+      params: { [z.constants.BROTLI_PARAM_QUALITY]: 1, [z.constants.BROTLI_PARAM_MODE]: z.constants.BROTLI_MODE_TEXT, [z.constants.BROTLI_PARAM_SIZE_HINT]: raw.byteLength },
+    });
+  return raw;
+}
 
 /** Build one or more messages (halving until each fits `maxBytes`) from events bound for one subject. */
 export function packEvents(subject: string, events: EventData[], compression: Compression, maxBytes: number): StreamMessage[] {
@@ -48,7 +65,7 @@ export function packEvents(subject: string, events: EventData[], compression: Co
   const out: StreamMessage[] = [];
   const pack = (from: number, to: number) => {
     const raw = all.subarray(startOf(from), ends[to - 1]);
-    const data = compression === 'gzip' ? zlibLib().gzipSync(raw, { level: zlibLib().constants.Z_BEST_SPEED }) : raw;
+    const data = compress(raw, compression);
     if (data.byteLength > maxBytes && to - from > 1) {
       const mid = from + Math.floor((to - from) / 2);
       pack(from, mid);
@@ -78,23 +95,27 @@ export function batchId(subject: string, ids: string[]): string {
   return `sluice-${h.digest('base64url').slice(0, 32)}`;
 }
 
-/** The text lines of a message (gzip detected by its magic bytes). Throws on a damaged message. */
-export function messageLines(data: Uint8Array): string[] {
-  return utf8Lines(messageBytes(data));
+/** The text lines of a message (see messageBytes). Throws on a damaged message. */
+export function messageLines(data: Uint8Array, encoding?: string): string[] {
+  return utf8Lines(messageBytes(data, encoding));
 }
 
-/** The bytes of a message's lines, decompressed when gzip (detected by its magic bytes). Throws on a damaged message. */
-export function messageBytes(data: Uint8Array): Buffer {
+/**
+ * The bytes of a message's lines: gunzipped when gzip (its magic bytes), decompressed when its Sluice-Encoding
+ * header (`encoding`) says brotli, else as they are. Throws on a damaged message.
+ */
+export function messageBytes(data: Uint8Array, encoding?: string): Buffer {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? zlibLib().gunzipSync(buf) : buf;
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return zlibLib().gunzipSync(buf);
+  return encoding !== undefined && encoding.startsWith('br+') ? zlibLib().brotliDecompressSync(buf) : buf;
 }
 
 /**
  * Unpack a message into events. A line that is not a JSON object (a message published by something else
  * than Sluice) becomes `{ message: line }` with an id from the stream sequence, as a line-oriented input would.
  */
-export function unpackEvents(data: Uint8Array, fallbackIdPrefix: string): EventData[] {
-  return eventsFromLines(messageLines(data), fallbackIdPrefix, 0);
+export function unpackEvents(data: Uint8Array, fallbackIdPrefix: string, encoding?: string): EventData[] {
+  return eventsFromLines(messageLines(data, encoding), fallbackIdPrefix, 0);
 }
 
 /** The events of a message's lines (see unpackEvents); `baseIndex`: index of the first line in its message. */

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packEvents, unpackEvents, batchId, messageLines } from '../../../src/core/stream/batch.js';
+import { packEvents, unpackEvents, batchId, messageLines, messageBytes, encodingHeader } from '../../../src/core/stream/batch.js';
 import { defaultSubjects, durableName } from '../../../src/core/stream/nats.js';
 import { stringifyEvent } from '../../../src/core/serialize.js';
 import { createHash } from 'node:crypto';
@@ -28,6 +28,23 @@ test('a batch keeps every event with its @metadata and _id; gzip is recognised b
   const plain = packEvents('logs.fw', events(), 'none', 1 << 20)[0]!;
   assert.ok(plain.data.byteLength > m!.data.byteLength, 'gzip makes it smaller');
   assert.deepEqual(unpackEvents(plain.data, 'x'), back);
+});
+
+test('brotli (the jetstream output\'s default): smaller than gzip here, read back through the Sluice-Encoding header', () => {
+  const [b] = packEvents('logs.fw', events(), 'brotli', 1 << 20);
+  const [g] = packEvents('logs.fw', events(), 'gzip', 1 << 20);
+  assert.equal(encodingHeader('brotli'), 'br+jsonl');
+  assert.equal(encodingHeader('gzip'), 'gzip+jsonl');
+  assert.equal(encodingHeader('none'), 'jsonl');
+  assert.ok(b!.data.byteLength < g!.data.byteLength, `${b!.data.byteLength} < ${g!.data.byteLength}`);
+  assert.equal(b!.id, g!.id, 'the message id does not depend on the compression');
+  assert.deepEqual(unpackEvents(b!.data, 'x', 'br+jsonl'), unpackEvents(g!.data, 'x'));
+  // gzip is recognised by its magic bytes whatever the header says; plain lines need no header.
+  assert.deepEqual(messageBytes(g!.data, 'br+jsonl'), messageBytes(g!.data));
+  const plain = packEvents('logs.fw', events(), 'none', 1 << 20)[0]!;
+  assert.deepEqual(messageBytes(b!.data, 'br+jsonl'), Buffer.from(plain.data));
+  // A damaged brotli message is an error, not garbage events.
+  assert.throws(() => messageLines(b!.data.subarray(0, b!.data.byteLength - 7), 'br+jsonl'));
 });
 
 test('the message id is deterministic: same subject and event ids give the same id, anything else another', () => {

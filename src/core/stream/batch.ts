@@ -82,7 +82,7 @@ export function packEvents(subject: string, events: EventData[], compression: Co
   try {
     if (events.length) pack(0, events.length);
   } finally {
-    outputBytes.give(all.buffer as ArrayBuffer); // every message owns a copy (or its gzip)
+    outputBytes.give(all.buffer as ArrayBuffer); // every message owns a copy (or its compressed form)
   }
   return out;
 }
@@ -111,14 +111,10 @@ export function messageBytes(data: Uint8Array, encoding?: string): Buffer {
 }
 
 /**
- * Unpack a message into events. A line that is not a JSON object (a message published by something else
- * than Sluice) becomes `{ message: line }` with an id from the stream sequence, as a line-oriented input would.
+ * The events of a message's lines; `baseIndex`: index of the first line in its message. A line that is not a JSON
+ * object (a message published by something else than Sluice) becomes `{ message: line }` with an id from the
+ * stream sequence, as a line-oriented input would.
  */
-export function unpackEvents(data: Uint8Array, fallbackIdPrefix: string, encoding?: string): EventData[] {
-  return eventsFromLines(messageLines(data, encoding), fallbackIdPrefix, 0);
-}
-
-/** The events of a message's lines (see unpackEvents); `baseIndex`: index of the first line in its message. */
 export function eventsFromLines(lines: readonly string[], fallbackIdPrefix: string, baseIndex: number): EventData[] {
   const events: EventData[] = [];
   for (let i = 0; i < lines.length; i++) {

@@ -1457,7 +1457,7 @@ export class OnigRegExp {
   constructor(
     readonly pattern: string,
     private readonly root: Node,
-    private readonly parserGroups: GroupDef[],
+    parserGroups: GroupDef[],
     private readonly emulateAtomic = false,
     /** First/last sets and follow sets depend on the tree only: one analysis serves every variant. */
     private readonly an: Analysis = new Analysis(),
@@ -1486,15 +1486,12 @@ export class OnigRegExp {
     // that variant is the dry run's (no `u` flag, no newline), the dry run's translation is it.
     if (dry !== undefined && !this.alwaysUnicode && !emulateAtomic) this.finishVariant(0, dry, drySource);
     else this.variantFor(0);
-    this.groups = this.groupsOf(this.lastEmitter!);
-  }
-
-  private groupsOf(em: Emitter): Array<{ name: string; index: number }> {
-    const out: Array<{ name: string; index: number }> = [];
-    this.parserGroups.forEach((g, i) => {
-      if (g.name !== null) out.push({ name: g.name, index: em.groupNumber.get(i)! });
+    const groupNumber = this.groupNumber!;
+    const groups: Array<{ name: string; index: number }> = [];
+    parserGroups.forEach((g, i) => {
+      if (g.name !== null) groups.push({ name: g.name, index: groupNumber.get(i)! });
     });
-    return out;
+    this.groups = groups;
   }
 
   /** How atomic groups were handled in the always-correct variant (the one for inputs with '\n' and non-ASCII). */
@@ -1503,8 +1500,8 @@ export class OnigRegExp {
     return this.variantStats[this.variantKey(true, true)]!;
   }
 
-  /** The emitter of the variant built last (its group numbers are every variant's). */
-  private lastEmitter?: Emitter;
+  /** Parser group index -> JavaScript group number, from the first variant built (the same in every variant). */
+  private groupNumber?: ReadonlyMap<number, number>;
 
   /**
    * The variant for an input that does / does not contain '\n' and non-ASCII characters. Group numbers are
@@ -1543,7 +1540,7 @@ export class OnigRegExp {
     const v: OnigVariant = recoveries ? { source, flags, regexp, recoveries } : { source, flags, regexp };
     this.variants[key] = v;
     this.variantStats[key] = em.stats;
-    this.lastEmitter = em;
+    this.groupNumber ??= em.groupNumber;
     return v;
   }
 

@@ -2,10 +2,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packEvents, unpackEvents, batchId, messageLines, messageBytes, encodingHeader } from '../../../src/core/stream/batch.js';
+import { packEvents, eventsFromLines, batchId, messageLines, messageBytes, encodingHeader } from '../../../src/core/stream/batch.js';
 import { defaultSubjects, durableName } from '../../../src/core/stream/nats.js';
 import { stringifyEvent } from '../../../src/core/serialize.js';
 import { createHash } from 'node:crypto';
+
+/** A whole message's events, as the workers get them from its lines. */
+const unpackEvents = (data: Uint8Array, idPrefix: string, encoding?: string) => eventsFromLines(messageLines(data, encoding), idPrefix, 0);
 
 const events = () =>
   Array.from({ length: 50 }, (_, i) => ({
